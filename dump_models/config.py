@@ -1,0 +1,499 @@
+"""One frozen settings object from arguments, the environment, the YAML config and lc's TOML.
+
+This is the only module that reads provider keys from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import secrets
+from .errors import DumpModelsError
+from .providers import (
+    NAME_RE,
+    PAGING_SCHEMES,
+    ProviderSpec,
+    Target,
+    auth_problem,
+    builtin_registry,
+    default_key_env,
+    override,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_CONFIG = ".github/dump-models.yml"
+DEFAULT_OUTPUT_DIR = "models"
+FAIL_ON = ("any", "all", "never")
+TOP_KEYS = ("output_dir", "providers", "settings")
+# Fields of a provider entry in the YAML config; every ProviderSpec field can be overridden.
+PROVIDER_KEYS = (
+    "endpoint",
+    "models_path",
+    "auth",
+    "headers",
+    "params",
+    "api_key_env",
+    "ignore_fields",
+    "list_key",
+    "id_field",
+    "paging",
+)
+SETTINGS_DEFAULTS: dict[str, float | int] = {
+    "concurrency": 8,
+    "timeout": 30,
+    "retries": 3,
+    "max_removal_ratio": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs, decided once."""
+
+    output_dir: Path
+    targets: tuple[Target, ...] = ()
+    config_path: Path | None = None
+    concurrency: int = 8
+    timeout: float = 30
+    retries: int = 3
+    max_removal_ratio: float = 0.5
+    force: bool = False
+    fail_on: str = "any"
+    dry_run: bool = False
+    report_json: Path | None = None
+    report_md: Path | None = None
+    extra_specs: dict[str, ProviderSpec] = field(default_factory=dict)
+
+    def spec_for(self, name: str) -> ProviderSpec | None:
+        """The spec a provider's file is read with: this run's target, else the registry."""
+        for target in self.targets:
+            if target.name == name:
+                return target.spec
+        return self.extra_specs.get(name) or builtin_registry().get(name)
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class _Where:
+    """Finds the line of a key path in a YAML document, for error messages."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        try:
+            self.root = yaml.compose(text)
+        except yaml.YAMLError:
+            self.root = None
+
+    def line(self, *keys: str) -> int | None:
+        node, line = self.root, None
+        for key in keys:
+            if not isinstance(node, yaml.MappingNode):
+                break
+            for knode, vnode in node.value:
+                if knode.value == key:
+                    line, node = knode.start_mark.line + 1, vnode
+                    break
+            else:
+                break
+        return line
+
+    def error(self, message: str, *keys: str) -> DumpModelsError:
+        line = self.line(*keys)
+        where = f"{self.path}:{line}" if line else self.path
+        return DumpModelsError(f"{where}: {message}")
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[Any, _Where]:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise DumpModelsError(
+            f"{shown}: cannot read config ({exc.strerror}); pass an existing file to --config"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DumpModelsError(
+            f"{shown}{line}: malformed YAML ({problem}); fix the syntax at that line"
+        ) from None
+    return data, _Where(shown, text)
+
+
+def _check_keys(where: _Where, data: Mapping, allowed: tuple[str, ...], *path: str) -> None:
+    for key in data:
+        if key not in allowed:
+            what = "in " + ".".join(path) if path else "at the top level"
+            raise where.error(
+                f"unknown key {key!r} {what}; expected one of: {', '.join(allowed)}",
+                *path,
+                str(key),
+            )
+
+
+def _check_name(name: Any, where_line: str, how: str) -> str:
+    if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name:
+        raise DumpModelsError(
+            f"{where_line}: provider name {name!r} is not valid: it becomes a file name, so use "
+            f"lower-case letters, digits, '.', '_' and '-' only, starting with a letter or digit "
+            f"({how})"
+        )
+    return name
+
+
+def _provider_spec(
+    name: str, entry: Mapping, where: _Where, base: ProviderSpec | None
+) -> ProviderSpec:
+    """A provider's spec: the built-in one with the entry's overrides, or a custom one."""
+    _check_keys(where, entry, PROVIDER_KEYS, "providers", name)
+
+    def bad(key: str, message: str) -> DumpModelsError:
+        return where.error(f"provider {name!r}: {key} {message}", "providers", name, key)
+
+    changes: dict[str, Any] = {}
+    for key in ("endpoint", "models_path", "id_field"):
+        if key in entry:
+            if not isinstance(entry[key], str) or not entry[key]:
+                raise bad(key, "must be a non-empty string")
+            changes[key] = entry[key]
+    if "endpoint" in changes and not re.match(r"^https?://", changes["endpoint"]):
+        raise bad("endpoint", f"must be an http(s) URL, not {changes['endpoint']!r}")
+    if "list_key" in entry:
+        if entry["list_key"] is not None and not isinstance(entry["list_key"], str):
+            raise bad("list_key", "must be a string, or null for a top-level array")
+        changes["list_key"] = entry["list_key"]
+    if "auth" in entry:
+        problem = auth_problem(str(entry["auth"]))
+        if problem:
+            raise bad("auth", f"is {entry['auth']!r}: {problem}")
+        changes["auth"] = str(entry["auth"])
+    if "paging" in entry:
+        if entry["paging"] not in PAGING_SCHEMES:
+            raise bad("paging", f"must be one of {', '.join(PAGING_SCHEMES)}")
+        changes["paging"] = entry["paging"]
+    for key in ("headers", "params"):
+        if key in entry:
+            value = entry[key]
+            if not isinstance(value, dict) or not all(
+                isinstance(v, (str, int, float)) for v in value.values()
+            ):
+                raise bad(key, "must be a mapping of names to strings")
+            changes[key] = {
+                **(base.headers if base and key == "headers" else {}),
+                **{str(k): str(v) for k, v in value.items()},
+            }
+    if "api_key_env" in entry:
+        value = entry["api_key_env"]
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise bad("api_key_env", "must be an environment variable name")
+        changes["key_env"] = (value,)
+    if "ignore_fields" in entry:
+        value = entry["ignore_fields"]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise bad("ignore_fields", "must be a list of field names (dotted paths)")
+        changes["volatile_fields"] = (base.volatile_fields if base else ()) + tuple(value)
+
+    if base is not None:
+        return override(base, **changes)
+    if "endpoint" not in changes:
+        raise where.error(
+            f"custom provider {name!r} has no endpoint; add 'endpoint: https://…/v1' "
+            f"(or use a built-in name: see 'dump-models providers')",
+            "providers",
+            name,
+        )
+    auth = changes.get("auth", "bearer")
+    return ProviderSpec(
+        name=name,
+        builtin=False,
+        key_env=changes.pop("key_env", (default_key_env(name),)),
+        key_optional=auth == "none",
+        **changes,
+    )
+
+
+def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise where.error("settings must be a mapping", "settings")
+    _check_keys(where, data, tuple(SETTINGS_DEFAULTS), "settings")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if key in ("concurrency", "retries") and not isinstance(value, int):
+            ok = False
+        if ok and key == "concurrency":
+            ok = value >= 1
+        elif ok and key == "retries":
+            ok = value >= 0
+        elif ok and key == "timeout":
+            ok = value > 0
+        elif ok and key == "max_removal_ratio":
+            ok = 0 <= value <= 1
+        if not ok:
+            hint = {
+                "concurrency": "a whole number ≥ 1",
+                "retries": "a whole number ≥ 0",
+                "timeout": "a number of seconds > 0",
+                "max_removal_ratio": "a number between 0 and 1",
+            }[key]
+            raise where.error(f"settings.{key} is {value!r}; it must be {hint}", "settings", key)
+        values[key] = value
+    return values
+
+
+def read_lc_config(path: Path) -> dict[str, dict[str, Any]]:
+    """lc's ``config.toml``: ``[providers.NAME]`` tables (endpoint, api_key, models_path, ...)."""
+    shown = str(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise DumpModelsError(
+            f"{shown}: cannot read lc config ({exc.strerror}); pass an existing file to --lc-config"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = f":{match.group(1)}" if match else ""
+        reason = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise DumpModelsError(
+            f"{shown}{line}: malformed TOML ({reason}); fix the syntax at that line"
+        ) from None
+    providers = data.get("providers", {})
+    if not isinstance(providers, dict):
+        raise DumpModelsError(f"{shown}: [providers] must be a table of [providers.NAME] tables")
+    result: dict[str, dict[str, Any]] = {}
+    for name, table in providers.items():
+        _check_name(name, shown, f"rename [providers.{name}]")
+        if not isinstance(table, dict):
+            raise DumpModelsError(f"{shown}: [providers.{name}] must be a table")
+        if "api_key" in table:
+            secrets.register(str(table["api_key"]))
+        for key in ("endpoint", "models_path", "api_key"):
+            if key in table and not isinstance(table[key], str):
+                raise DumpModelsError(f"{shown}: [providers.{name}] {key} must be a string")
+        if "headers" in table and not isinstance(table["headers"], dict):
+            raise DumpModelsError(f"{shown}: [providers.{name}] headers must be a table")
+        result[name] = table
+    return result
+
+
+def _lc_spec(name: str, table: Mapping[str, Any], base: ProviderSpec | None) -> ProviderSpec:
+    changes: dict[str, Any] = {}
+    if "endpoint" in table:
+        changes["endpoint"] = table["endpoint"]
+    if "models_path" in table:
+        changes["models_path"] = table["models_path"]
+    if "headers" in table:
+        changes["headers"] = {
+            **(base.headers if base else {}),
+            **{str(k): str(v) for k, v in table["headers"].items()},
+        }
+    if base is not None:
+        return override(base, **changes)
+    if "endpoint" not in changes:
+        raise DumpModelsError(
+            f'lc config: [providers.{name}] has no endpoint; add endpoint = "https://…/v1"'
+        )
+    return ProviderSpec(name=name, builtin=False, key_env=(default_key_env(name),), **changes)
+
+
+def _key_for(spec: ProviderSpec, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    for variable in spec.key_env:
+        value = environ.get(variable, "").strip()
+        if value:
+            return value, variable
+    return None, None
+
+
+def load_settings(
+    *,
+    config: str | None = None,
+    lc_config: str | None = None,
+    providers: str | None = None,
+    output_dir: str | None = None,
+    report_json: str | None = None,
+    report_md: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    fail_on: str = "any",
+    max_removal_ratio: float | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Read the configuration once; raise :class:`DumpModelsError` (exit 2) on any problem."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else Path(cwd)
+    registry = builtin_registry()
+    if fail_on not in FAIL_ON:
+        raise DumpModelsError(f"--fail-on is {fail_on!r}; use one of: {', '.join(FAIL_ON)}")
+
+    config_path: Path | None = None
+    data: Any = None
+    where = _Where(DEFAULT_CONFIG, "")
+    if config:
+        config_path = cwd / config
+        data, where = _read_yaml(config_path, config)
+    elif (cwd / DEFAULT_CONFIG).is_file():
+        config_path = cwd / DEFAULT_CONFIG
+        data, where = _read_yaml(config_path, DEFAULT_CONFIG)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise where.error("the config must be a mapping with output_dir, providers, settings")
+    _check_keys(where, data, TOP_KEYS)
+
+    out = output_dir or data.get("output_dir") or DEFAULT_OUTPUT_DIR
+    if not isinstance(out, str):
+        raise where.error("output_dir must be a path string", "output_dir")
+
+    specs: dict[str, ProviderSpec] = {}
+    listed = data.get("providers")
+    if listed is not None:
+        if not isinstance(listed, dict):
+            raise where.error(
+                "providers must be a mapping of provider names to settings ({} for defaults)",
+                "providers",
+            )
+        for name, entry in listed.items():
+            line = where.line("providers", str(name))
+            _check_name(name, f"{where.path}:{line}" if line else where.path, "rename it")
+            if entry is None:
+                entry = {}
+            if not isinstance(entry, dict):
+                raise where.error(
+                    f"provider {name!r} must map to settings ({{}} for the defaults)",
+                    "providers",
+                    name,
+                )
+            specs[name] = _provider_spec(name, entry, where, registry.get(name))
+
+    lc_keys: dict[str, str] = {}
+    if lc_config:
+        for name, table in read_lc_config(cwd / lc_config).items():
+            base = specs.get(name) or registry.get(name)
+            specs[name] = _lc_spec(name, table, base)
+            if table.get("api_key"):
+                lc_keys[name] = str(table["api_key"])
+
+    if listed is None and not lc_config:
+        # No list: every built-in that has a key, plus the keyless defaults (openrouter).
+        specs = {
+            name: spec
+            for name, spec in registry.items()
+            if spec.default or _key_for(spec, environ)[0] is not None
+        }
+
+    if providers:
+        wanted = [p.strip() for p in providers.split(",") if p.strip()]
+        chosen: dict[str, ProviderSpec] = {}
+        for name in wanted:
+            spec = specs.get(name) or registry.get(name)
+            if spec is None:
+                known = ", ".join(sorted(set(specs) | set(registry)))
+                raise DumpModelsError(
+                    f"--providers: unknown provider {name!r}; choose from: {known}"
+                )
+            chosen[name] = spec
+        specs = chosen
+
+    targets = []
+    for name, spec in specs.items():
+        key, source = _key_for(spec, environ)
+        if key is None and name in lc_keys:
+            key, source = lc_keys[name], "lc config"
+        secrets.register(key)
+        targets.append(Target(spec=spec, api_key=key, key_source=source))
+
+    values = {**SETTINGS_DEFAULTS, **_settings_values(data.get("settings"), where)}
+    if max_removal_ratio is not None:
+        if not 0 <= max_removal_ratio <= 1:
+            raise DumpModelsError(
+                f"max-removal-ratio is {max_removal_ratio}; use a number between 0 and 1"
+            )
+        values["max_removal_ratio"] = max_removal_ratio
+
+    return Settings(
+        output_dir=cwd / out,
+        targets=tuple(targets),
+        config_path=config_path,
+        concurrency=int(values["concurrency"]),
+        timeout=float(values["timeout"]),
+        retries=int(values["retries"]),
+        max_removal_ratio=float(values["max_removal_ratio"]),
+        force=force,
+        fail_on=fail_on,
+        dry_run=dry_run,
+        report_json=cwd / report_json if report_json else None,
+        report_md=cwd / report_md if report_md else None,
+        extra_specs={n: s for n, s in specs.items() if n not in registry},
+    )
+
+
+PUBLISH_MODES = ("pull-request", "push", "none")
+
+
+def _split_list(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in re.split(r"[,\n]", value or "") if item.strip())
+
+
+def load_publish_options(
+    *,
+    publish: str | None = None,
+    base: str | None = None,
+    branch: str | None = None,
+    title: str | None = None,
+    commit_message: str | None = None,
+    labels: str | None = None,
+    reviewers: str | None = None,
+    draft: bool = False,
+    dry_run: bool = False,
+    output_dir: str | None = None,
+    token: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+):
+    """The options of ``publish`` from arguments and the GitHub Actions environment."""
+    from .publish import PublishOptions
+
+    environ = os.environ if environ is None else environ
+    mode = publish or "pull-request"
+    if mode not in PUBLISH_MODES:
+        raise DumpModelsError(f"--publish is {mode!r}; use one of: {', '.join(PUBLISH_MODES)}")
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or (cwd or Path.cwd()))
+    token = token or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or None
+    secrets.register(token)
+    if branch is not None and not re.fullmatch(r"[A-Za-z0-9._/-]+", branch or ""):
+        raise DumpModelsError(f"--branch {branch!r} is not a valid branch name")
+    return PublishOptions(
+        workspace=workspace,
+        output_dir=output_dir or DEFAULT_OUTPUT_DIR,
+        mode=mode,
+        base=base or None,
+        branch=branch or "dump-models/update",
+        title=title or None,
+        commit_message=commit_message or None,
+        labels=_split_list(labels),
+        reviewers=_split_list(reviewers),
+        draft=draft,
+        dry_run=dry_run,
+        token=token,
+        api_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+        server_url=(environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
+        repository=environ.get("GITHUB_REPOSITORY") or None,
+    )

@@ -1,0 +1,248 @@
+"""The pipeline of ``dump-models run``: fetch, canonicalize, compare, guard, write, report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import canonical, secrets
+from .config import Settings
+from .diff import ProviderReport, compare_listings
+from .fetch import FetchResult, fetch_all
+from .providers import ProviderSpec, builtin_registry
+from .publish import FileChange, Summary
+from .report import render_markdown, render_title, report_json
+
+Emit = Callable[[str], None]
+OnReport = Callable[[ProviderReport, str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run did, per provider, and the exit code ``fail_on`` asks for."""
+
+    reports: list[ProviderReport]
+    exit_code: int
+    json: dict = field(default_factory=dict)
+    markdown: str = ""
+
+    @property
+    def failed(self) -> list[str]:
+        return sorted(r.name for r in self.reports if r.status == "failed")
+
+    @property
+    def changed(self) -> bool:
+        return any(r.status in ("changed", "new") for r in self.reports)
+
+
+def read_previous(path: Path, spec: ProviderSpec) -> list | None:
+    """The models of the file a run is about to replace (None when there is none to read)."""
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return None
+    return canonical.listing_models(document, spec.list_key)
+
+
+def _count(models: list | None) -> int | None:
+    return None if models is None else len(models)
+
+
+def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
+    """Turn one provider's fetch into its report, writing its file when that is safe."""
+    path = settings.output_dir / f"{spec.name}.json"
+    old_models = read_previous(path, spec)
+    if not result.ok:
+        return ProviderReport(
+            name=spec.name,
+            status="failed",
+            error=secrets.redact(result.error or "unknown error"),
+            models_before=_count(old_models),
+            models_after=_count(old_models),
+        )
+    document, _ = canonical.canonical_document(spec, result.document, fetched_at=result.fetched_at)
+    new_models = canonical.listing_models(document, spec.list_key) or []
+    report = compare_listings(
+        spec.name,
+        old_models,
+        new_models,
+        id_field=spec.id_field,
+        ignore_fields=spec.volatile_fields,
+    )
+    reason = canonical.guard_reason(
+        _count(old_models), len(new_models), settings.max_removal_ratio, len(report.removed)
+    )
+    if reason and not settings.force:
+        return ProviderReport(
+            name=spec.name,
+            status="guarded",
+            error=reason,
+            models_before=_count(old_models),
+            models_after=_count(old_models),
+        )
+    if not settings.dry_run:
+        canonical.write_if_changed(path, canonical.dumps(document))
+    return report
+
+
+def provider_line(report: ProviderReport, seconds: float | None = None) -> str:
+    """The line ``run`` prints when a provider finishes."""
+    name = report.name
+    if report.status == "skipped":
+        return f"{name}: skipped: {report.error}"
+    if report.status == "failed":
+        return f"{name}: failed: {report.error}"
+    if report.status == "guarded":
+        return f"{name}: guarded: {report.error}"
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    line = f"{name}: fetched {report.models_after} models{took}"
+    if report.status == "new":
+        return line + " (new file)"
+    if report.status == "changed":
+        return line + f" (+{len(report.added)} −{len(report.removed)} ~{len(report.changed)})"
+    return line + " (unchanged)"
+
+
+def exit_code_for(reports: list[ProviderReport], fail_on: str) -> int:
+    """0, or 1 when the provider failures are more than ``fail_on`` allows."""
+    failed = sum(r.status == "failed" for r in reports)
+    attempted = sum(r.status != "skipped" for r in reports)
+    if fail_on == "any" and failed:
+        return 1
+    if fail_on == "all" and failed and failed == attempted:
+        return 1
+    return 0
+
+
+def summary_line(reports: list[ProviderReport]) -> str:
+    """The closing summary of ``run``."""
+    by_status: dict[str, int] = {}
+    for report in reports:
+        by_status[report.status] = by_status.get(report.status, 0) + 1
+    fetched = sum(by_status.get(s, 0) for s in ("changed", "unchanged", "new"))
+    parts = [f"{fetched} fetched"] + [
+        f"{by_status[s]} {s}" for s in ("skipped", "failed", "guarded") if by_status.get(s)
+    ]
+    added = sum(len(r.added) for r in reports)
+    removed = sum(len(r.removed) for r in reports)
+    changed = sum(len(r.changed) for r in reports)
+    files = by_status.get("changed", 0) + by_status.get("new", 0)
+    return (
+        f"Done: {len(reports)} providers: {', '.join(parts)}; "
+        f"{files} files changed: +{added} −{removed} ~{changed} models"
+    )
+
+
+def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = None) -> RunResult:
+    """Fetch every target, write what is safe to write, and report what changed."""
+    reports: dict[str, ProviderReport] = {}
+
+    def finish(report: ProviderReport, seconds: float | None = None) -> None:
+        reports[report.name] = report
+        line = secrets.redact(provider_line(report, seconds))
+        if on_report is not None:
+            on_report(report, line)
+        else:
+            emit(line)
+
+    specs = {t.name: t.spec for t in settings.targets}
+    for target in settings.targets:
+        reason = target.skip_reason
+        if reason is not None:
+            path = settings.output_dir / f"{target.name}.json"
+            count = _count(read_previous(path, target.spec))
+            finish(
+                ProviderReport(
+                    name=target.name,
+                    status="skipped",
+                    error=reason,
+                    models_before=count,
+                    models_after=count,
+                )
+            )
+
+    def on_result(result: FetchResult) -> None:
+        try:
+            report = process_result(settings, specs[result.name], result)
+        except OSError as exc:
+            report = ProviderReport(
+                name=result.name, status="failed", error=f"cannot write its file: {exc}"
+            )
+        finish(report, result.seconds)
+
+    fetch_all(
+        [t for t in settings.targets if t.skip_reason is None],
+        concurrency=settings.concurrency,
+        timeout=settings.timeout,
+        retries=settings.retries,
+        on_result=on_result,
+    )
+    ordered = [reports[t.name] for t in settings.targets if t.name in reports]
+    emit(summary_line(ordered))
+    data = report_json(ordered)
+    markdown = render_markdown(ordered)
+    write_reports(settings, data, markdown)
+    return RunResult(
+        reports=ordered,
+        exit_code=exit_code_for(ordered, settings.fail_on),
+        json=data,
+        markdown=markdown,
+    )
+
+
+def write_reports(settings: Settings, data: dict, markdown: str) -> None:
+    """``--report-json`` and ``--report-md``, when asked for."""
+    if settings.report_json is not None:
+        canonical.write_if_changed(settings.report_json, secrets.redact(canonical.dumps(data)))
+    if settings.report_md is not None:
+        canonical.write_if_changed(settings.report_md, secrets.redact(markdown))
+
+
+def _models_of(content: bytes | None, spec: ProviderSpec) -> list | None:
+    if content is None:
+        return None
+    try:
+        return canonical.listing_models(json.loads(content), spec.list_key)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def summarize_for_publish(
+    settings: Settings | None, run_result: RunResult | None = None
+) -> Callable[[list[FileChange]], Summary]:
+    """The ``summarize`` of ``publish``: the field-level report of the files against the base.
+
+    Providers that failed, were skipped or guarded in this run (when there was one) are added
+    so that the PR body says why their files did not move.
+    """
+
+    def spec_for(name: str) -> ProviderSpec:
+        spec = settings.spec_for(name) if settings is not None else builtin_registry().get(name)
+        return spec or ProviderSpec(name=name, endpoint="")
+
+    def summarize(changes: list[FileChange]) -> Summary:
+        reports: dict[str, ProviderReport] = {}
+        for change in changes:
+            name = Path(change.path).stem
+            spec = spec_for(name)
+            reports[name] = compare_listings(
+                name,
+                _models_of(change.old, spec),
+                _models_of(change.new, spec) or [],
+                id_field=spec.id_field,
+                ignore_fields=spec.volatile_fields,
+            )
+        if run_result is not None:
+            for report in run_result.reports:
+                if report.status in ("failed", "skipped", "guarded"):
+                    reports.setdefault(report.name, report)
+        ordered = [reports[name] for name in sorted(reports)]
+        title = render_title(ordered)
+        body = render_markdown(ordered)
+        return Summary(
+            title=title, body=body, commit_message=f"{title}\n\nGenerated by dump-models.\n"
+        )
+
+    return summarize
