@@ -35,10 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report-md", help="write the Markdown report here")
     run.add_argument("--dry-run", action="store_true", help="fetch and report, write no dump")
     run.add_argument("--force", action="store_true", help="write listings the guard holds back")
-    run.add_argument("--fail-on", choices=("any", "all", "never"), default="any",
-                     help="which provider failures make the exit code 1 (default any)")
-    run.add_argument("--max-removal-ratio", type=float,
-                     help="largest share of models a listing may lose (default 0.5)")
+    run.add_argument(
+        "--fail-on",
+        choices=("any", "all", "never"),
+        default="any",
+        help="which provider failures make the exit code 1 (default any)",
+    )
+    run.add_argument(
+        "--max-removal-ratio",
+        type=float,
+        help="largest share of models a listing may lose (default 0.5)",
+    )
 
     diff = sub.add_parser("diff", help="compare two dumps (directories or files)")
     diff.add_argument("old", help="previous directory of <provider>.json, or one file")
@@ -46,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true", help="print the machine report")
 
     pub = sub.add_parser("publish", help="commit the dumps and open or update one pull request")
-    pub.add_argument("--publish", choices=("pull-request", "push", "none"),
-                     default="pull-request", help="how to publish (default pull-request)")
+    pub.add_argument(
+        "--publish",
+        choices=("pull-request", "push", "none"),
+        default="pull-request",
+        help="how to publish (default pull-request)",
+    )
     pub.add_argument("--base", help="base branch (default: the repository's default branch)")
     pub.add_argument("--branch", help="update branch (default dump-models/update)")
     pub.add_argument("--title", help="pull request title (default: computed)")
@@ -65,7 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .config import load_settings
-    from .runner import run
 
     settings = load_settings(
         config=args.config,
@@ -79,6 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         max_removal_ratio=args.max_removal_ratio,
     )
+    from .runner import run  # after the config is known good: no import cost on bad input
+
     result = run(settings, emit=_say)
     return result.exit_code
 

@@ -1,0 +1,118 @@
+"""Canonical form: sorting, volatile and request-time fields, paging cursors, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from dump_models.canonical import (
+    canonical_document,
+    drop_paths,
+    dumps,
+    guard_reason,
+    request_time_fields,
+    write_if_changed,
+)
+from dump_models.providers import builtin_registry
+
+REG = builtin_registry()
+NOW = 1_764_000_000.0
+
+
+def test_mistral_request_time_created_is_dropped_and_order_is_canonical():
+    doc = {
+        "object": "list",
+        "data": [
+            {"id": "mistral-small", "created": int(NOW) - 5, "max_context_length": 32000},
+            {"id": "codestral", "created": int(NOW), "object": "model"},
+        ],
+    }
+    out, dropped = canonical_document(REG["mistral"], doc, fetched_at=NOW)
+    assert [m["id"] for m in out["data"]] == ["codestral", "mistral-small"]
+    assert all("created" not in m for m in out["data"])
+    assert list(out) == ["object", "data"]
+    assert list(out["data"][0]) == ["id", "object"]  # id first, the rest sorted
+
+
+def test_request_time_rule_spots_any_field_but_spares_real_dates():
+    models = [{"id": str(i), "stamp": NOW - i, "created": 1_700_000_000 + i} for i in range(10)]
+    assert request_time_fields(models, NOW) == ("stamp",)
+    # ISO strings and milliseconds count too.
+    iso = [{"t": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(NOW))} for _ in range(3)]
+    assert request_time_fields(iso, NOW) == ("t",)
+    ms = [{"t": int(NOW * 1000)} for _ in range(3)]
+    assert request_time_fields(ms, NOW) == ("t",)
+    # A minority of fresh models (one added today) is data, not the request time.
+    mixed = [{"created": NOW}] + [{"created": 1_600_000_000} for _ in range(5)]
+    assert request_time_fields(mixed, NOW) == ()
+
+
+def test_openrouter_paging_links_dropped_total_count_kept():
+    doc = {"data": [{"id": "b"}, {"id": "a"}], "total_count": 2, "links": {"next": None}}
+    out, _ = canonical_document(REG["openrouter"], doc, fetched_at=NOW)
+    assert out == {"total_count": 2, "data": [{"id": "a"}, {"id": "b"}]}
+
+
+def test_anthropic_cursors_dropped_and_bare_arrays_kept_bare():
+    doc = {"data": [{"id": "x"}], "has_more": False, "first_id": "x", "last_id": "x"}
+    out, _ = canonical_document(REG["anthropic"], doc, fetched_at=NOW)
+    assert out == {"data": [{"id": "x"}]}
+    arr, _ = canonical_document(REG["together"], [{"id": "z"}, {"id": "y"}], fetched_at=NOW)
+    assert arr == [{"id": "y"}, {"id": "z"}]
+    gem, _ = canonical_document(
+        REG["gemini"],
+        {"models": [{"name": "models/b"}, {"name": "models/a"}], "nextPageToken": ""},
+        fetched_at=NOW,
+    )
+    assert gem == {"models": [{"name": "models/a"}, {"name": "models/b"}]}
+
+
+def test_drop_paths_nested_and_missing():
+    model = {"a": 1, "b": {"c": 2, "d": 3}}
+    assert drop_paths(model, ["b.c", "x.y", "a.z"]) == {"a": 1, "b": {"d": 3}}
+    assert model == {"a": 1, "b": {"c": 2, "d": 3}}
+
+
+def test_dumps_is_pretty_utf8_with_final_newline():
+    text = dumps({"name": "Modèle ☃", "n": [1]})
+    assert text == '{\n  "name": "Modèle ☃",\n  "n": [\n    1\n  ]\n}\n'
+
+
+def test_write_if_changed_is_atomic_and_skips_equal_content(tmp_path):
+    path = tmp_path / "deep" / "x.json"
+    assert write_if_changed(path, "one\n") is True
+    mtime = path.stat().st_mtime_ns
+    time.sleep(0.01)
+    assert write_if_changed(path, "one\n") is False
+    assert path.stat().st_mtime_ns == mtime
+    assert write_if_changed(path, "two\n") is True
+    assert path.read_text() == "two\n"
+    assert [p.name for p in path.parent.iterdir()] == ["x.json"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "removed", "guarded"),
+    [
+        (None, 0, 0, True),
+        (10, 0, 10, True),
+        (10, 4, 6, True),
+        (10, 5, 5, False),
+        (None, 3, 0, False),
+        (10, 12, 0, False),
+    ],
+)
+def test_guard(old, new, removed, guarded):
+    reason = guard_reason(old, new, 0.5, removed)
+    assert (reason is not None) == guarded
+    if guarded and old:
+        assert str(old) in reason and "--force" in reason
+
+
+def test_canonical_document_is_stable_under_key_order():
+    a = {"data": [{"id": "m", "b": 1, "a": {"y": 1, "x": 2}}]}
+    b = json.loads(json.dumps({"data": [{"a": {"x": 2, "y": 1}, "b": 1, "id": "m"}]}))
+    assert dumps(canonical_document(REG["openai"], a)[0]) == dumps(
+        canonical_document(REG["openai"], b)[0]
+    )

@@ -1,0 +1,184 @@
+"""Configuration: defaults, overrides, custom providers, lc TOML and every bad input (exit 2)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from dump_models import secrets
+from dump_models.cli import main
+from dump_models.config import load_settings
+from dump_models.errors import DumpModelsError
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def names(settings):
+    return [t.name for t in settings.targets]
+
+
+def test_defaults_are_keyed_builtins_plus_openrouter(tmp_path):
+    settings = load_settings(
+        environ={"MISTRAL_API_KEY": "mk-1", "CO_API_KEY": "co-1"}, cwd=tmp_path
+    )
+    assert names(settings) == ["openrouter", "mistral", "cohere"]
+    cohere = settings.targets[2]
+    assert cohere.api_key == "co-1" and cohere.key_source == "CO_API_KEY"
+    assert settings.output_dir == tmp_path / "models"
+    assert (settings.concurrency, settings.timeout, settings.retries) == (8, 30.0, 3)
+    assert settings.max_removal_ratio == 0.5
+
+
+def test_default_config_file_is_read_and_overrides_apply(tmp_path):
+    write(
+        tmp_path / ".github/dump-models.yml",
+        """
+        output_dir: data/models
+        providers:
+          openrouter: {}
+          mistral:
+            api_key_env: MY_MISTRAL_KEY
+          anthropic:
+            endpoint: https://proxy.example.com/anthropic/v1
+          my-vllm:
+            endpoint: http://localhost:8000/v1
+            auth: header:X-Key
+            headers: {X-Team: ml, X-Auth: "${api_key}"}
+            ignore_fields: [created]
+        settings:
+          concurrency: 2
+          timeout: 5
+          retries: 0
+          max_removal_ratio: 0.25
+        """,
+    )
+    settings = load_settings(
+        environ={"MY_MISTRAL_KEY": "m-key", "MISTRAL_API_KEY": "wrong"}, cwd=tmp_path
+    )
+    assert names(settings) == ["openrouter", "mistral", "anthropic", "my-vllm"]
+    by_name = {t.name: t for t in settings.targets}
+    assert by_name["mistral"].api_key == "m-key"
+    anthropic = by_name["anthropic"].spec
+    # Only the endpoint moved: auth style, paging and list shape stay built in.
+    assert anthropic.url == "https://proxy.example.com/anthropic/v1/models"
+    assert (anthropic.auth, anthropic.paging) == ("anthropic", "anthropic")
+    custom = by_name["my-vllm"]
+    assert custom.spec.key_env == ("MY_VLLM_API_KEY",)
+    assert custom.spec.volatile_fields == ("created",)
+    assert custom.skip_reason is not None  # a key is needed and there is none
+    assert by_name["anthropic"].skip_reason.startswith("no key")
+    assert settings.output_dir == tmp_path / "data/models"
+    assert (settings.concurrency, settings.timeout, settings.retries) == (2, 5.0, 0)
+    assert settings.max_removal_ratio == 0.25
+
+
+def test_providers_subset_and_unknown_name(tmp_path):
+    settings = load_settings(providers="groq, openrouter", environ={}, cwd=tmp_path)
+    assert names(settings) == ["groq", "openrouter"]
+    with pytest.raises(DumpModelsError, match="unknown provider 'nope'"):
+        load_settings(providers="nope", environ={}, cwd=tmp_path)
+
+
+def test_lc_config_keys_and_shapes(tmp_path):
+    write(
+        tmp_path / "lc.toml",
+        """
+        default_provider = "openai"
+        [providers.gemini]
+        endpoint = "http://127.0.0.1:9/v1beta"
+        api_key = "lc-gemini-secret"
+        models_path = "/models"
+        [providers.local]
+        endpoint = "http://127.0.0.1:9/v1"
+        api_key = "lc-local-secret"
+        headers = { X-Key = "${api_key}" }
+        """,
+    )
+    settings = load_settings(lc_config="lc.toml", environ={}, cwd=tmp_path)
+    by_name = {t.name: t for t in settings.targets}
+    assert set(by_name) == {"gemini", "local"}
+    gemini = by_name["gemini"]
+    assert gemini.api_key == "lc-gemini-secret" and gemini.spec.auth == "gemini"
+    assert gemini.spec.list_key == "models" and gemini.spec.paging == "gemini"
+    assert by_name["local"].spec.headers == {"X-Key": "${api_key}"}
+    assert secrets.redact("x lc-local-secret y") == "x *** y"
+
+
+BAD_CONFIGS = [
+    ("providers:\n  mistral:\n    endpont: https://x\n", ":3: unknown key 'endpont'"),
+    (
+        "providers:\n  my-vllm:\n    models_path: /models\n",
+        ":2: custom provider 'my-vllm' has no endpoint",
+    ),
+    ("providers:\n  ../x:\n    endpoint: https://x\n", ":2: provider name '../x' is not valid"),
+    ("providers:\n  Big/Name: {}\n", ":2: provider name 'Big/Name' is not valid"),
+    ("providers:\n  a..b: {endpoint: 'https://x'}\n", "provider name 'a..b' is not valid"),
+    ("providers: [openrouter\n", ":2: malformed YAML"),
+    ("outputdir: models\n", ":1: unknown key 'outputdir' at the top level"),
+    ("settings:\n  timeout: -1\n", ":2: settings.timeout is -1"),
+    ("settings:\n  concurency: 3\n", ":2: unknown key 'concurency' in settings"),
+    (
+        "providers:\n  x:\n    endpoint: ftp://x\n    auth: basic\n",
+        ":3: provider 'x': endpoint must be",
+    ),
+    (
+        "providers:\n  x:\n    endpoint: https://x\n    auth: basic\n",
+        ":4: provider 'x': auth is 'basic'",
+    ),
+    ("providers:\n  mistral:\n    paging: sometimes\n", ":3: provider 'mistral': paging"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_CONFIGS)
+def test_bad_yaml_exits_2_with_one_line(tmp_path, capsys, monkeypatch, text, expected):
+    (tmp_path / "cfg.yml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--config", "cfg.yml"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("dump-models: error: cfg.yml")
+    assert expected in err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[providers.x\nendpoint = 1\n", "lc.toml:1: malformed TOML"),
+        ('[providers."../up"]\nendpoint = "http://x"\n', "provider name '../up' is not valid"),
+        ("[providers.x]\napi_key = 'k'\n", "[providers.x] has no endpoint"),
+    ],
+)
+def test_bad_toml_exits_2(tmp_path, capsys, monkeypatch, text, expected):
+    (tmp_path / "lc.toml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--lc-config", "lc.toml"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err, err
+
+
+def test_missing_config_file_and_bad_flags(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--config", "nope.yml"]) == 2
+    assert "nope.yml: cannot read config" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--fail-on", "sometimes"])
+    assert exc.value.code == 2
+    assert main(["run", "--max-removal-ratio", "3"]) == 2
+    assert "max-removal-ratio" in capsys.readouterr().err
+
+
+def test_providers_command_never_prints_keys(capsys, monkeypatch):
+    monkeypatch.setenv("MISTRAL_API_KEY", "sk-CANARY-providers-123")
+    assert main(["providers"]) == 0
+    out = capsys.readouterr().out
+    assert "CANARY" not in out
+    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert len(rows) == 25
+    assert rows["mistral"].endswith("yes") and rows["openai"].endswith("no")
+    assert "MISTRAL_API_KEY" in rows["mistral"]
+    assert rows["openrouter"].endswith("not needed")
