@@ -1,0 +1,266 @@
+"""Provider listing -> the normalized fields of SPEC §5 (pure).
+
+Each provider's mapping is a table of ``(raw dotted path, normalized field, transform)`` rows
+taken from PROVIDERS.md; the few odd shapes (OpenRouter's pricing, Groq's ``active``) are small
+transforms in the same table.  Unknown providers get a generic OpenAI-style mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# Normalized fields in report order: prices, limits, capabilities.
+PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price")
+LIMIT_FIELDS = ("context_length", "max_output_tokens")
+CAPABILITY_FIELDS = (
+    "input_modalities",
+    "output_modalities",
+    "tools",
+    "vision",
+    "reasoning",
+    "deprecated",
+    "deprecation_date",
+)
+NORMALIZED_FIELDS = PRICE_FIELDS + LIMIT_FIELDS + CAPABILITY_FIELDS
+
+_MILLION = Decimal(10) ** 6
+_MISSING = object()
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent form (``1E+2`` -> ``100``)."""
+    value = value.normalize()
+    if value.as_tuple().exponent > 0:
+        value = value.quantize(Decimal(1))
+    return value
+
+
+def _decimal(value: Any) -> Decimal | None:
+    # str() first: a JSON float such as 2.5e-07 becomes its shortest repr, not binary noise.
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number < 0:
+        # OpenRouter's "-1" marks a router whose price varies: not a price.
+        return None
+    return number
+
+
+def per_token(value: Any) -> Decimal | None:
+    """USD per token -> USD per 1M tokens, exactly."""
+    number = _decimal(value)
+    return None if number is None else _tidy(number * _MILLION)
+
+
+def per_million(value: Any) -> Decimal | None:
+    """A price already in USD per 1M tokens."""
+    number = _decimal(value)
+    return None if number is None else _tidy(number)
+
+
+def per_token_or_zero(value: Any) -> Decimal | None:
+    """OpenRouter: a pricing key that is absent means free."""
+    return Decimal(0) if value is _MISSING else per_token(value)
+
+
+def integer(value: Any) -> int | None:
+    """A token count; numeric strings and integral floats accepted, booleans not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def boolean(value: Any) -> bool | None:
+    """A flag; only real JSON booleans count."""
+    return value if isinstance(value, bool) else None
+
+
+def words(value: Any) -> list[str] | None:
+    """A sorted list of distinct words (modalities)."""
+    if not isinstance(value, list):
+        return None
+    return sorted({str(item) for item in value if isinstance(item, (str, int))})
+
+
+def has(word: str) -> Callable[[Any], bool | None]:
+    """True when a list (``supported_parameters``, ``features``, ...) contains ``word``."""
+
+    def transform(value: Any) -> bool | None:
+        return word in value if isinstance(value, list) else None
+
+    return transform
+
+
+def truthy_present(value: Any) -> bool | None:
+    """Gemini's ``thinking``: a flag, or a settings object meaning yes."""
+    if isinstance(value, bool):
+        return value
+    return None if value is None else True
+
+
+def inactive(value: Any) -> bool | None:
+    """Groq: ``active: false`` means the model is deprecated."""
+    return (not value) if isinstance(value, bool) else None
+
+
+def iso_date(value: Any) -> str | None:
+    """The date part of an ISO date or timestamp string (``2025-03-30T12:00:00Z``)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    day = value[:10]
+    if day[4] == "-" and day[7] == "-" and (day[:4] + day[5:7] + day[8:]).isdigit():
+        return day
+    return None
+
+
+Row = tuple[str, str, Callable[[Any], Any]]
+
+_OPENAI_STYLE: tuple[Row, ...] = (
+    ("context_length", "context_length", integer),
+    ("context_window", "context_length", integer),
+    ("max_context_length", "context_length", integer),
+    ("max_output_tokens", "max_output_tokens", integer),
+    ("max_completion_tokens", "max_output_tokens", integer),
+)
+
+# PROVIDERS.md, "Mapping onto the normalized fields".  When two rows feed one field the first
+# that yields a value wins.
+MAPPINGS: dict[str, tuple[Row, ...]] = {
+    "openrouter": (
+        ("pricing.prompt", "input_price", per_token_or_zero),
+        ("pricing.completion", "output_price", per_token_or_zero),
+        ("pricing.input_cache_read", "cache_read_price", per_token_or_zero),
+        ("pricing.input_cache_write", "cache_write_price", per_token_or_zero),
+        ("context_length", "context_length", integer),
+        ("top_provider.max_completion_tokens", "max_output_tokens", integer),
+        ("architecture.input_modalities", "input_modalities", words),
+        ("architecture.output_modalities", "output_modalities", words),
+        ("supported_parameters", "tools", has("tools")),
+        ("architecture.input_modalities", "vision", has("image")),
+        ("supported_parameters", "reasoning", has("reasoning")),
+    ),
+    "venice": (
+        ("model_spec.pricing.input.usd", "input_price", per_million),
+        ("model_spec.pricing.output.usd", "output_price", per_million),
+        ("model_spec.availableContextTokens", "context_length", integer),
+        ("model_spec.maxCompletionTokens", "max_output_tokens", integer),
+        ("model_spec.capabilities.supportsFunctionCalling", "tools", boolean),
+        ("model_spec.capabilities.supportsVision", "vision", boolean),
+        ("model_spec.capabilities.supportsReasoning", "reasoning", boolean),
+    ),
+    "requesty": (
+        ("input_price", "input_price", per_token),
+        ("output_price", "output_price", per_token),
+        ("cached_price", "cache_read_price", per_token),
+        ("context_window", "context_length", integer),
+        ("max_output_tokens", "max_output_tokens", integer),
+        ("supports_vision", "vision", boolean),
+        ("supports_reasoning", "reasoning", boolean),
+    ),
+    "groq": (
+        ("context_window", "context_length", integer),
+        ("max_completion_tokens", "max_output_tokens", integer),
+        ("active", "deprecated", inactive),
+    ),
+    "mistral": (
+        ("max_context_length", "context_length", integer),
+        ("capabilities.function_calling", "tools", boolean),
+        ("capabilities.vision", "vision", boolean),
+        ("deprecation", "deprecation_date", iso_date),
+    ),
+    "together": (
+        ("pricing.input", "input_price", per_million),
+        ("pricing.output", "output_price", per_million),
+        ("context_length", "context_length", integer),
+    ),
+    "fireworks": (
+        ("context_length", "context_length", integer),
+        ("supports_tools", "tools", boolean),
+        ("supports_image_input", "vision", boolean),
+    ),
+    "cohere": (
+        ("context_length", "context_length", integer),
+        ("features", "tools", has("tools")),
+        ("supports_vision", "vision", boolean),
+    ),
+    "gemini": (
+        ("inputTokenLimit", "context_length", integer),
+        ("outputTokenLimit", "max_output_tokens", integer),
+        ("thinking", "reasoning", truthy_present),
+    ),
+    "anthropic": (
+        ("max_input_tokens", "context_length", integer),
+        ("max_tokens", "max_output_tokens", integer),
+    ),
+    "github": (
+        ("limits.max_input_tokens", "context_length", integer),
+        ("limits.max_output_tokens", "max_output_tokens", integer),
+        ("supported_input_modalities", "input_modalities", words),
+        ("supported_output_modalities", "output_modalities", words),
+        ("capabilities", "tools", has("tool-calling")),
+        ("supported_input_modalities", "vision", has("image")),
+    ),
+}
+
+# Transforms that give a value even when the raw key is absent.
+_DEFAULTING = {per_token_or_zero}
+
+
+def _rows(provider: str) -> tuple[Row, ...]:
+    return MAPPINGS.get(provider, _OPENAI_STYLE)
+
+
+def _lookup(model: dict, path: str) -> Any:
+    value: Any = model
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def normalize_model(provider: str, model: dict) -> dict[str, object]:
+    """The normalized fields ``provider`` gives for one model, in ``NORMALIZED_FIELDS`` order.
+
+    Prices are ``Decimal`` USD per 1M tokens without trailing zeros; fields the provider does
+    not give (or gives in a shape we cannot read) are absent.
+    """
+    found: dict[str, object] = {}
+    rows = _rows(provider)
+    for path, name, transform in rows:
+        if name in found:
+            continue
+        raw = _lookup(model, path)
+        if raw is _MISSING:
+            if transform not in _DEFAULTING:
+                continue
+            # "A missing key means 0" only inside a pricing object that is there at all.
+            if not isinstance(_lookup(model, path.rpartition(".")[0]), dict):
+                continue
+        value = transform(raw)
+        if value is not None:
+            found[name] = value
+    return {name: found[name] for name in NORMALIZED_FIELDS if name in found}
+
+
+def feeding_paths(provider: str) -> dict[str, str]:
+    """Raw dotted path (or path prefix) inside a model -> the normalized field it feeds.
+
+    A path feeding several fields (OpenRouter's ``architecture.input_modalities`` gives both
+    modalities and ``vision``) maps to the first of them.
+    """
+    paths: dict[str, str] = {}
+    for path, name, _transform in _rows(provider):
+        paths.setdefault(path, name)
+    return paths
