@@ -400,8 +400,8 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
         )
         published = publish(options, summarize_for_publish(settings, result), emit=console.line)
     except DumpModelsError as error:
-        console.error(f"publishing failed: {error}")
-        exit_code = 1
+        console.error(str(error))
+        exit_code = error.exit_code
     else:
         outputs["pull-request-operation"] = published.operation
         if published.pr_number:
@@ -413,7 +413,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
         append_file(environ.get("GITHUB_STEP_SUMMARY"), summary.rstrip("\n") + "\n")
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
 
-    if exit_code and result.failed:
+    if result.exit_code:
         console.line(
             f"dump-models: failing the step (fail-on: {inputs.fail_on}): "
             f"failed providers: {', '.join(result.failed)}"

@@ -1,0 +1,371 @@
+"""The Action end to end: ``entrypoint.py`` run as GitHub runs a container action.
+
+The workspace is a clone of a bare remote in ``tmp_path``; the file commands
+(``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``) and the event are files; providers and GitHub's
+REST API are loopback servers. Nothing is mocked: the seams are the wire, git and the files
+the runner reads back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from github_server import FakeGitHub
+from provider_server import ProviderServer, Reply, fixed, openai_models, openai_style
+
+from dump_models import action
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRYPOINT = ROOT / "entrypoint.py"
+
+KEY = "sk-canary-mistral-0123456789abcdef"
+TOKEN = "ghs_canaryToken0123456789abcdefABCDEF"
+SECRETS = (KEY, TOKEN)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def providers():
+    """mistral answers with two models when the canary key is sent; ``broken`` answers 500."""
+    with ProviderServer() as server:
+        server.route("/v1/models", openai_style(openai_models(2), key=KEY))
+        server.route("/broken/models", fixed(Reply(500, "<html>upstream down</html>")))
+        yield server
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, providers: ProviderServer) -> Path:
+    """A clone of a bare remote, with a config naming the loopback providers, pushed to main."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    ws = tmp_path / "workspace"
+    git(tmp_path, "clone", "--quiet", str(remote), str(ws))
+    git(ws, "config", "user.name", "Test")
+    git(ws, "config", "user.email", "test@example.com")
+    git(ws, "checkout", "--quiet", "-b", "main")
+    config = ws / ".github" / "dump-models.yml"
+    config.parent.mkdir()
+    config.write_text(
+        "providers:\n"
+        f"  mistral: {{endpoint: '{providers.url}/v1'}}\n"
+        f"  broken: {{endpoint: '{providers.url}/broken', auth: none}}\n"
+        "settings: {retries: 0, timeout: 5}\n",
+        encoding="utf-8",
+    )
+    git(ws, "add", ".")
+    git(ws, "commit", "--quiet", "-m", "initial")
+    git(ws, "push", "--quiet", "origin", "main")
+    return ws
+
+
+@pytest.fixture
+def github():
+    """GitHub's REST API for octo/models, accepting only the canary token."""
+    with FakeGitHub(token=TOKEN, repository="octo/models") as fake:
+        yield fake
+
+
+@dataclass
+class ActionRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    summary: str
+    files: Path  # the directory of the file commands
+
+
+def parse_outputs(text: str) -> dict[str, str]:
+    """Read ``GITHUB_OUTPUT`` as the runner does: ``name=value`` and ``name<<DELIM`` blocks."""
+    outputs: dict[str, str] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            while lines[i] != delimiter:
+                value.append(lines[i])
+                i += 1
+            i += 1
+            outputs[name] = "\n".join(value)
+        else:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+    return outputs
+
+
+def run_action(
+    workspace: Path,
+    inputs: dict[str, str],
+    *,
+    env: dict[str, str] | None = None,
+    github: FakeGitHub | None = None,
+) -> ActionRun:
+    """Run the entrypoint with the environment GitHub gives a Docker action."""
+    files = workspace.parent / "file_commands"
+    files.mkdir(exist_ok=True)
+    for name in ("output", "summary"):
+        (files / name).write_text("", encoding="utf-8")
+    event = files / "event.json"
+    event.write_text(json.dumps({"repository": {"default_branch": "main"}}), encoding="utf-8")
+    temp = workspace.parent / "runner_temp"
+    temp.mkdir(exist_ok=True)
+    environ = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "PYTHONPATH": str(ROOT),
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(files / "output"),
+        "GITHUB_STEP_SUMMARY": str(files / "summary"),
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_EVENT_NAME": "workflow_dispatch",
+        "GITHUB_REPOSITORY": "octo/models",
+        # Without a fake, a closed port: publishing must not call the API at all.
+        "GITHUB_API_URL": github.url if github else "http://127.0.0.1:9",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "RUNNER_TEMP": str(temp),
+        "INPUT_TOKEN": TOKEN,
+    }
+    for name, value in inputs.items():
+        environ[name] = value
+    environ.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, str(ENTRYPOINT)],
+        cwd=workspace,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return ActionRun(
+        returncode=proc.returncode,
+        stdout=proc.stdout,
+        stderr=proc.stderr,
+        outputs=parse_outputs((files / "output").read_text(encoding="utf-8")),
+        summary=(files / "summary").read_text(encoding="utf-8"),
+        files=files,
+    )
+
+
+def assert_no_secret(run: ActionRun, workspace: Path) -> None:
+    """No canary in the logs, the outputs, the summary, any file, or the git history."""
+    # ::add-mask:: lines carry the secret to the runner, which never shows them.
+    logged = [line for line in run.stdout.splitlines() if not line.startswith("::add-mask::")]
+    texts = {"stdout": "\n".join(logged), "stderr": run.stderr, "summary": run.summary}
+    texts["outputs"] = json.dumps(run.outputs)
+    for root in (workspace, run.files, workspace.parent / "runner_temp"):
+        for path in root.rglob("*"):
+            if path.is_file() and ".git" not in path.relative_to(root).parts[:1]:
+                texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+    texts["git log"] = git(workspace, "log", "--all", "-p", "--format=%H %s%n%b")
+    for where, text in texts.items():
+        for secret in SECRETS:
+            assert secret not in text, f"a secret leaked into {where}"
+
+
+def first_line_with(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines()) if needle in line)
+
+
+BASE_INPUTS = {
+    "INPUT_API-KEYS": f"# keys for the run\nMISTRAL_API_KEY={KEY}\n",
+    "INPUT_PUBLISH": "none",
+    "INPUT_FAIL_ON": "never",  # act's spelling of fail-on
+}
+
+
+def test_run_writes_dumps_outputs_summary_and_masks_first(workspace: Path) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_OUTPUT-DIR": "dumps"})
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    # Masks come before anything else, and the token and the key are among them.
+    lines = run.stdout.splitlines()
+    masks = [line for line in lines if line.startswith("::add-mask::")]
+    assert f"::add-mask::{TOKEN}" in masks and f"::add-mask::{KEY}" in masks
+    assert lines[: len(masks)] == masks
+    # Each provider in a group; the failure as a warning annotation.
+    assert "::group::mistral: new" in lines
+    assert any(line.startswith("::group::broken: failed") for line in lines)
+    assert lines.count("::endgroup::") == 2
+    warning = next(line for line in lines if line.startswith("::warning "))
+    assert "broken" in warning and "500" in warning
+
+    dump = json.loads((workspace / "dumps" / "mistral.json").read_text(encoding="utf-8"))
+    assert [m["id"] for m in dump["data"]] == ["model-000", "model-001"]
+    assert not (workspace / "dumps" / "broken.json").exists()
+
+    outputs = run.outputs
+    assert set(outputs) == set(action.OUTPUTS)
+    assert outputs["changed"] == "true"
+    assert (outputs["added"], outputs["removed"], outputs["modified"]) == ("2", "0", "0")
+    assert outputs["failed-providers"] == "broken"
+    assert outputs["pull-request-operation"] == "none"
+    assert outputs["pull-request-number"] == outputs["pull-request-url"] == ""
+    report = json.loads(Path(outputs["report-path"]).read_text(encoding="utf-8"))
+    assert report["providers"]["mistral"]["added"] == ["model-000", "model-001"]
+    assert report["totals"]["failed"] == 1
+
+    assert "mistral" in run.summary and "broken" in run.summary
+    assert_no_secret(run, workspace)
+
+
+def test_fail_on_any_fails_the_step_after_reporting(workspace: Path) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL_ON": "any"})
+
+    assert run.returncode == 1
+    assert run.outputs["failed-providers"] == "broken"  # outputs are written all the same
+    assert (workspace / "models" / "mistral.json").is_file()
+    assert_no_secret(run, workspace)
+
+
+def test_fail_on_all_passes_when_one_provider_works(workspace: Path) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL-ON": "all", "INPUT_FAIL_ON": ""})
+    assert run.returncode == 0, run.stdout
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"INPUT_FAIL-ON": "sometimes"}, "input fail-on must be one of any, all, never"),
+        ({"INPUT_DRY-RUN": "yes"}, "input dry-run must be true or false"),
+        ({"INPUT_MAX-REMOVAL-RATIO": "lots"}, "input max-removal-ratio must be a number"),
+        ({"INPUT_PUBLISH": "email"}, "input publish must be one of"),
+        ({"INPUT_API-KEYS": f"mistral key {KEY}"}, "input api-keys, line 1: expected NAME=value"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(workspace: Path, inputs, message) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, **inputs})
+
+    assert run.returncode == 2
+    errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and message in errors[0], run.stdout
+    assert not (workspace / "models").exists()  # nothing fetched, nothing written
+    assert_no_secret(run, workspace)
+
+
+def test_under_act_the_run_is_dry_unless_told_otherwise(workspace: Path, github) -> None:
+    inputs = {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request"}
+    run = run_action(workspace, inputs, env={"ACT": "true"}, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "dry run" in run.stdout
+    assert not (workspace / "models").exists()
+    assert run.outputs["changed"] == "true"  # what the run would have changed
+    assert run.outputs["pull-request-operation"] == "none"
+    assert github.writes() == []
+    assert git(workspace, "ls-remote", "--heads", "origin").count("refs/heads/") == 1
+    assert_no_secret(run, workspace)
+
+    real = run_action(workspace, {**BASE_INPUTS, "INPUT_DRY-RUN": "FALSE"}, env={"ACT": "true"})
+    assert real.returncode == 0, real.stdout + real.stderr
+    assert (workspace / "models" / "mistral.json").is_file()
+
+
+def test_opens_one_pull_request_then_leaves_it_unchanged(workspace: Path, github) -> None:
+    inputs = {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request", "INPUT_LABELS": "models"}
+    run = run_action(workspace, inputs, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    (pull,) = github.open_pulls()
+    assert run.outputs["pull-request-operation"] == "created"
+    assert run.outputs["pull-request-number"] == str(pull["number"])
+    assert run.outputs["pull-request-url"] == pull["html_url"]
+    assert pull["html_url"] in run.summary
+    assert pull["head"]["ref"] == "dump-models/update" and pull["base"]["ref"] == "main"
+    assert "model-000" in pull["body"]
+    files = git(workspace, "ls-tree", "-r", "--name-only", "origin/dump-models/update")
+    assert "models/mistral.json" in files.splitlines()
+    assert "models/broken.json" not in files
+    assert_no_secret(run, workspace)
+    for request in github.requests:
+        assert TOKEN not in json.dumps(request.body)
+
+    again = run_action(workspace, inputs, github=github)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.outputs["pull-request-operation"] == "unchanged"
+    assert again.outputs["changed"] == "false"
+    assert len(github.pulls) == 1
+
+
+def test_publishing_failure_exits_1_with_the_known_fix(workspace: Path, github) -> None:
+    github.forbid_create = True
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request"}, github=github)
+
+    assert run.returncode == 1
+    errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "not permitted to create" in errors[0], run.stdout
+    assert run.outputs["changed"] == "true"  # the outputs are written all the same
+    assert_no_secret(run, workspace)
+
+
+def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path) -> None:
+    """A provider key given as a step env var (the usual way) is masked first as well."""
+    inputs = {"INPUT_PUBLISH": "none", "INPUT_FAIL-ON": "never"}
+    other = "sk-canary-unused-provider-key-42"
+    run = run_action(workspace, inputs, env={"MISTRAL_API_KEY": KEY, "ACME_API_KEY": other})
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    for secret in (KEY, other, TOKEN):
+        assert first_line_with(run.stdout, secret) < first_line_with(run.stdout, "::group::")
+    assert (workspace / "models" / "mistral.json").is_file()
+    assert_no_secret(run, workspace)
+
+
+def test_report_lands_in_a_self_ignoring_directory_without_runner_temp(workspace: Path) -> None:
+    """Inside GitHub's container RUNNER_TEMP is a host path that is not mounted."""
+    run = run_action(workspace, BASE_INPUTS, env={"RUNNER_TEMP": "/nonexistent/runner/temp"})
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.outputs["report-path"] == ".dump-models/dump-models-report.json"
+    assert (workspace / run.outputs["report-path"]).is_file()
+    status = git(workspace, "status", "--porcelain", "--untracked-files=all")
+    assert ".dump-models" not in status
+
+
+# --- pure helpers -----------------------------------------------------------------------
+
+
+def test_outputs_use_the_delimiter_form_for_multi_line_values() -> None:
+    text = action.format_outputs({"one": "1", "many": "a\nb"})
+    assert text.startswith("one=1\nmany<<ghadelimiter_")
+    assert parse_outputs(text) == {"one": "1", "many": "a\nb"}
+    delimiter = re.search(r"many<<(\S+)", text).group(1)
+    assert text.endswith(f"\n{delimiter}\n")
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"INPUT_OUTPUT-DIR": "a"}, "a"),
+        ({"INPUT_OUTPUT_DIR": "b"}, "b"),
+        ({"INPUT_OUTPUT-DIR": "", "INPUT_OUTPUT_DIR": "c"}, "c"),
+        ({}, ""),
+    ],
+)
+def test_inputs_are_read_in_githubs_and_acts_spelling(environ, expected) -> None:
+    assert action.InputReader(environ).get("output-dir") == expected
+
+
+def test_workflow_command_text_is_escaped() -> None:
+    assert action.escape_data("50%\nnext") == "50%25%0Anext"
+    assert action.escape_property("a: b, c") == "a%3A b%2C c"
