@@ -1,0 +1,462 @@
+"""fetch.py against real loopback HTTP servers: auth, paging, retries, limits, concurrency."""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import threading
+import time
+
+import pytest
+from provider_server import (
+    ProviderServer,
+    Reply,
+    anthropic_models,
+    anthropic_style,
+    bare_array,
+    cohere_models,
+    cohere_style,
+    endless_pages,
+    fixed,
+    gemini_models,
+    gemini_style,
+    hang,
+    html_error_page,
+    links_next_style,
+    make_target,
+    openai_models,
+    openai_style,
+    openrouter_models,
+    repeated_cursor,
+    sequence,
+    slow,
+    status_reply,
+    together_models,
+    truncated_json,
+)
+
+from dump_models import __version__, fetch, secrets
+from dump_models.fetch import fetch_all, fetch_listing
+
+CANARY = "sk-CANARY-0123456789abcdef"
+FAST = {"timeout": 5, "retries": 3, "backoff": 0.01}
+
+
+@pytest.fixture
+def server():
+    with ProviderServer() as srv:
+        yield srv
+
+
+def closed_port_url() -> str:
+    """A loopback URL nobody listens on (connection refused)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def assert_one_line(error: str | None) -> None:
+    assert error and "\n" not in error and "\r" not in error
+
+
+# --------------------------------------------------------------------------- auth styles
+
+
+def test_bearer_auth_and_user_agent(server):
+    models = openai_models(3)
+    server.route("/v1/models", openai_style(models, key=CANARY))
+    result = fetch_listing(make_target("openai", server, api_key=CANARY), **FAST)
+    assert result.ok, result.error
+    assert result.models == models
+    assert result.document == {"object": "list", "data": models}
+    assert result.pages == 1 and result.error is None
+    (req,) = server.requests
+    assert req.header("authorization") == f"Bearer {CANARY}"
+    assert req.header("user-agent") == f"dump-models/{__version__}"
+    assert req.query == {}
+
+
+def test_anthropic_auth_headers_and_paging(server):
+    models = anthropic_models(45)
+    server.route("/v1/models", anthropic_style(models, key=CANARY))
+    target = make_target(
+        "anthropic", server, api_key=CANARY, auth="anthropic", params={"limit": "20"},
+        paging="anthropic",
+    )  # fmt: skip
+    result = fetch_listing(target, **FAST)
+    assert result.ok, result.error
+    assert result.pages == 3
+    assert [m["id"] for m in result.models] == [m["id"] for m in models]
+    # The first page's top level, with every page's models merged in (cursors left as is).
+    assert result.document["data"] == models and result.document["has_more"] is True
+    first, second, third = server.requests
+    for req in server.requests:
+        assert req.header("x-api-key") == CANARY
+        assert req.header("anthropic-version") == "2023-06-01"
+        assert req.header("authorization") is None
+        assert req.query["limit"] == "20"
+    assert "after_id" not in first.query
+    assert second.query["after_id"] == models[19]["id"]
+    assert third.query["after_id"] == models[39]["id"]
+
+
+def test_gemini_auth_header_and_page_tokens(server):
+    models = gemini_models(120)
+    server.route("/v1beta/models", gemini_style(models, key=CANARY))
+    target = make_target(
+        "gemini", server, api_key=CANARY, prefix="/v1beta", auth="gemini", list_key="models",
+        id_field="name", params={"pageSize": "50"}, paging="gemini",
+    )  # fmt: skip
+    result = fetch_listing(target, **FAST)
+    assert result.ok, result.error
+    assert result.pages == 3 and result.models == models
+    assert list(result.document) == ["models", "nextPageToken"]
+    reqs = server.requests
+    assert all(r.header("x-goog-api-key") == CANARY for r in reqs)
+    assert all(r.header("authorization") is None and "key" not in r.query for r in reqs)
+    assert all(r.query["pageSize"] == "50" for r in reqs)
+    assert "pageToken" not in reqs[0].query and reqs[1].query["pageToken"]
+    assert reqs[1].query["pageToken"] != reqs[2].query["pageToken"]
+
+
+def test_cohere_page_tokens(server):
+    models = cohere_models(45)
+    server.route("/v1/models", cohere_style(models, key=CANARY))
+    target = make_target(
+        "cohere", server, api_key=CANARY, list_key="models", id_field="name",
+        params={"page_size": "20"}, paging="cohere",
+    )  # fmt: skip
+    result = fetch_listing(target, **FAST)
+    assert result.ok, result.error
+    assert result.pages == 3 and result.models == models
+    assert [("page_token" in r.query) for r in server.requests] == [False, True, True]
+
+
+def test_custom_header_auth_and_templated_headers(server):
+    server.route("/v1/models", openai_style(openai_models(1)))
+    target = make_target(
+        "custom", server, api_key=CANARY, auth="header:X-Api-Key",
+        headers={"X-Client": "tests", "X-Signed": "token ${api_key}"}, params={"type": "all"},
+    )  # fmt: skip
+    assert fetch_listing(target, **FAST).ok
+    (req,) = server.requests
+    assert req.header("x-api-key") == CANARY
+    assert req.header("authorization") is None
+    assert req.header("x-client") == "tests"
+    assert req.header("x-signed") == f"token {CANARY}"
+    assert req.query == {"type": "all"}
+
+
+def test_query_param_auth(server):
+    server.route("/v1/models", openai_style(openai_models(1)))
+    target = make_target("q", server, api_key=CANARY, auth="query:key", params={"a": "1"})
+    assert fetch_listing(target, **FAST).ok
+    (req,) = server.requests
+    assert req.query == {"a": "1", "key": CANARY}
+    assert req.header("authorization") is None
+
+
+def test_keyless_sends_no_auth_and_drops_key_headers(server):
+    server.route("/v1/models", openai_style(openai_models(2)))
+    target = make_target(
+        "openrouter", server, api_key=None, key_optional=True,
+        headers={"X-Key": "${api_key}", "X-Title": "dump-models"},
+    )  # fmt: skip
+    assert fetch_listing(target, **FAST).ok
+    (req,) = server.requests
+    assert req.header("authorization") is None
+    assert req.header("x-key") is None
+    assert req.header("x-title") == "dump-models"
+
+
+def test_auth_none_sends_no_key_even_if_one_is_set(server):
+    server.route("/api/tags", fixed(Reply(200, {"models": [{"name": "llama3:8b"}]})))
+    target = make_target(
+        "ollama", server, api_key=CANARY, prefix="", models_path="/api/tags", auth="none",
+        list_key="models",
+    )  # fmt: skip
+    result = fetch_listing(target, **FAST)
+    assert result.ok and result.models == [{"name": "llama3:8b"}]
+    (req,) = server.requests
+    assert CANARY not in str(req.headers) and CANARY not in req.raw_path
+
+
+# --------------------------------------------------------------------------- paging
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+def test_links_next_relative_and_absolute(server, absolute):
+    models = openrouter_models(25)
+    server.route(
+        "/v1/models", links_next_style(models, page_size=10, absolute=absolute, server=server)
+    )
+    target = make_target("openrouter", server, api_key=None, key_optional=True, paging="links_next")
+    result = fetch_listing(target, **FAST)
+    assert result.ok, result.error
+    assert result.pages == 3 and result.models == models
+    assert result.document["total_count"] == 25
+    assert [r.query.get("offset") for r in server.requests] == [None, "10", "20"]
+    assert all(r.path == "/v1/models" for r in server.requests)
+
+
+def test_links_next_followed_without_declared_paging_and_keeps_params_and_query_auth(server):
+    models = openai_models(15)
+    server.route("/v1/models", links_next_style(models, page_size=10))
+    target = make_target("plain", server, api_key=CANARY, auth="query:key", params={"type": "all"})
+    result = fetch_listing(target, **FAST)
+    assert result.ok and result.pages == 2 and result.models == models
+    assert server.requests[1].query == {"offset": "10", "type": "all", "key": CANARY}
+
+
+@pytest.mark.parametrize("scheme", ["anthropic", "gemini", "cohere", "links_next"])
+def test_repeated_cursor_stops_with_error(server, scheme):
+    list_key = "models" if scheme in ("gemini", "cohere") else "data"
+    auth = "anthropic" if scheme == "anthropic" else "bearer"
+    server.route("/v1/models", repeated_cursor(scheme))
+    target = make_target("loop", server, paging=scheme, list_key=list_key, auth=auth)
+    result = fetch_listing(target, **FAST)
+    assert not result.ok and result.models is None and result.document is None
+    assert result.error.startswith("paging cursor repeated: ")
+    assert len(server.requests) <= 3
+
+
+def test_more_than_max_pages_stops(server, monkeypatch):
+    monkeypatch.setattr(fetch, "MAX_PAGES", 5)
+    server.route("/v1/models", endless_pages())
+    target = make_target("cohere", server, list_key="models", id_field="name", paging="cohere")
+    result = fetch_listing(target, **FAST)
+    assert not result.ok and result.error == "more than 5 pages"
+    assert len(server.requests) == 5
+
+
+def test_bare_array_listing(server):
+    models = together_models(4)
+    server.route("/v1/models", bare_array(models))
+    result = fetch_listing(make_target("together", server, list_key=None), **FAST)
+    assert result.ok and result.document == models and result.models == models
+
+
+def test_empty_list_is_a_listing(server):
+    server.route("/v1/models", openai_style([]))
+    result = fetch_listing(make_target("empty", server), **FAST)
+    assert result.ok and result.models == [] and result.document == {"object": "list", "data": []}
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def test_retries_through_500s(server):
+    server.route(
+        "/v1/models",
+        sequence(status_reply(500), status_reply(503), openai_style(openai_models(2))),
+    )
+    result = fetch_listing(make_target("flaky", server), **FAST)
+    assert result.ok, result.error
+    assert len(server.requests) == 3
+
+
+def test_gives_up_after_retries_with_last_status(server):
+    server.route("/v1/models", fixed(status_reply(502, {"error": "bad gateway"})))
+    result = fetch_listing(make_target("down", server), timeout=5, retries=2, backoff=0.01)
+    assert not result.ok
+    assert result.error == 'HTTP 502: {"error": "bad gateway"}'
+    assert len(server.requests) == 3
+
+
+def test_429_honours_retry_after(server):
+    server.route(
+        "/v1/models",
+        sequence(status_reply(429, Retry_After="1"), openai_style(openai_models(1))),
+    )
+    started = time.monotonic()
+    result = fetch_listing(make_target("limited", server), timeout=5, retries=3, backoff=0.001)
+    elapsed = time.monotonic() - started
+    assert result.ok, result.error
+    assert len(server.requests) == 2
+    assert 0.9 <= elapsed < 3
+
+
+def test_retry_after_parsing():
+    assert fetch._retry_after("2") == 2.0
+    assert fetch._retry_after("3600") == fetch.MAX_RETRY_AFTER
+    assert fetch._retry_after("soon") is None and fetch._retry_after(None) is None
+    in_ten = email.utils.formatdate(time.time() + 10, usegmt=True)
+    assert 8 <= fetch._retry_after(in_ten) <= 10
+    past = email.utils.formatdate(time.time() - 100, usegmt=True)
+    assert fetch._retry_after(past) == 0.0
+
+
+def test_401_fails_at_once_with_one_line(server):
+    body = '{\n  "error": "invalid key"\n}'
+    server.route("/v1/models", fixed(Reply(401, body)))
+    result = fetch_listing(make_target("openai", server), **FAST)
+    assert not result.ok
+    assert result.error == 'HTTP 401: { "error": "invalid key" }'
+    assert len(server.requests) == 1
+
+
+def test_connection_refused_after_retries():
+    target = make_target("gone", _FakeServer(closed_port_url()))
+    result = fetch_listing(target, timeout=2, retries=2, backoff=0.01)
+    assert not result.ok
+    assert result.error == "connection failed after 3 attempts: Connection refused"
+
+
+class _FakeServer:
+    """Only a URL, for targets that point where no server is."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+# --------------------------------------------------------------------------- bad bodies
+
+
+def test_html_page_is_not_json(server):
+    server.route("/v1/models", fixed(html_error_page()))
+    result = fetch_listing(make_target("html", server), **FAST)
+    assert not result.ok
+    assert_one_line(result.error)
+    assert result.error.startswith("body is not JSON (HTTP 200): <!DOCTYPE html> <html> <head>")
+
+
+def test_truncated_json_is_not_json(server):
+    server.route("/v1/models", fixed(truncated_json()))
+    result = fetch_listing(make_target("cut", server), **FAST)
+    assert not result.ok and result.error.startswith('body is not JSON (HTTP 200): {"object"')
+
+
+@pytest.mark.parametrize(
+    ("body", "list_key", "error"),
+    [
+        (
+            {"error": "x", "message": "y"},
+            "data",
+            'no model list under "data" (keys: error, message)',
+        ),
+        ({"data": "nope"}, "data", 'no model list under "data" ("data" is a string)'),
+        ([{"id": "a"}], "data", 'no model list under "data" (the document is an array)'),
+        ({"data": []}, None, "no top-level model list (keys: data)"),
+        ({"data": [{"id": "a"}, "b"]}, "data", "model list holds a non-object item"),
+        ([1, 2], None, "model list holds a non-object item"),
+    ],
+)
+def test_json_without_model_list(server, body, list_key, error):
+    server.route("/v1/models", fixed(Reply(200, body)))
+    result = fetch_listing(make_target("odd", server, list_key=list_key), **FAST)
+    assert not result.ok and result.error == error
+
+
+# --------------------------------------------------------------------------- time and size bounds
+
+
+def test_never_answering_server_fails_in_bounded_time(server):
+    server.route("/v1/models", fixed(hang()))
+    started = time.monotonic()
+    result = fetch_listing(make_target("hang", server), timeout=1, retries=1, backoff=0.01)
+    elapsed = time.monotonic() - started
+    assert not result.ok and result.error == "timed out after 1 s (2 attempts)"
+    assert elapsed < 3.5
+    assert len(server.requests) == 2
+
+
+def test_trickling_body_is_bounded_by_wall_clock(server):
+    # Each byte arrives well within the read timeout, but the whole body would take 20 s.
+    body = b'{"data": [' + b" " * 200 + b"]}"
+    server.route("/v1/models", fixed(Reply(200, body, trickle=0.1)))
+    started = time.monotonic()
+    result = fetch_listing(make_target("trickle", server), timeout=1, retries=0)
+    elapsed = time.monotonic() - started
+    assert not result.ok and result.error == "timed out after 1 s (1 attempt)"
+    assert elapsed < 2
+
+
+@pytest.mark.parametrize("content_length", [True, False], ids=["declared", "streamed"])
+def test_response_size_cap(server, monkeypatch, content_length):
+    monkeypatch.setattr(fetch, "MAX_BYTES", 1024 * 1024)
+    body = b'{"data": [' + b" " * (3 * 1024 * 1024) + b"]}"
+    server.route("/v1/models", fixed(Reply(200, body, content_length=content_length)))
+    result = fetch_listing(make_target("huge", server), **FAST)
+    assert not result.ok and result.error == "response larger than 1 MiB"
+    assert len(server.requests) == 1  # not retried
+
+
+def test_default_cap_is_64_mib():
+    assert fetch.MAX_BYTES == 64 * 1024 * 1024
+    assert fetch._size_text(fetch.MAX_BYTES) == "64 MiB"
+
+
+# --------------------------------------------------------------------------- fetch_all
+
+
+def test_fetch_all_is_concurrent_and_isolates_failures(server):
+    delay = 0.4
+    names = [f"p{i}" for i in range(5)]
+    for name in names:
+        server.route(f"/{name}/models", slow(openai_style(openai_models(2, name)), delay))
+    server.route("/bad/models", fixed(Reply(401, {"error": "invalid key"})))
+    targets = [make_target(name, server, prefix=f"/{name}") for name in [*names, "bad"]]
+    seen: list[tuple[str, str]] = []
+
+    def on_result(result):
+        seen.append((result.name, threading.current_thread().name))
+
+    started = time.monotonic()
+    results = fetch_all(targets, concurrency=8, on_result=on_result, **FAST)
+    elapsed = time.monotonic() - started
+    assert list(results) == [*names, "bad"]  # the targets' order
+    assert all(results[n].ok for n in names)
+    assert not results["bad"].ok and results["bad"].error.startswith("HTTP 401")
+    assert sorted(n for n, _ in seen) == sorted([*names, "bad"])
+    assert {thread for _, thread in seen} == {threading.current_thread().name}
+    assert seen[0][0] == "bad"  # reported as soon as it finished, before the slow ones
+    assert elapsed < 0.5 * delay * len(names)
+    assert all(results[n].seconds >= delay * 0.9 for n in names)
+    assert all(abs(results[n].fetched_at - time.time()) < 10 for n in names)
+
+
+def test_fetch_all_turns_anything_into_a_failed_result():
+    target = make_target("broken", _FakeServer("not-a-url://"))
+    results = fetch_all([target], timeout=1, retries=0)
+    assert not results["broken"].ok
+    assert results["broken"].error.startswith("invalid URL: No connection adapters")
+    assert fetch_all([]) == {}
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def test_canary_never_in_errors(server):
+    echo = f'{{"error": "key {CANARY} is invalid"}}'
+    server.route("/v1/models", fixed(Reply(401, echo)))
+    server.route("/html/models", fixed(Reply(200, f"<html>{CANARY}</html>")))
+    server.route("/hang/models", fixed(hang()))
+    errors = [
+        fetch_listing(make_target("a", server, api_key=CANARY), **FAST).error,
+        fetch_listing(make_target("b", server, api_key=CANARY, prefix="/html"), **FAST).error,
+        fetch_listing(
+            make_target("c", server, api_key=CANARY, prefix="/hang", auth="query:key"),
+            timeout=0.5, retries=0,
+        ).error,
+        fetch_listing(
+            make_target("d", _FakeServer(closed_port_url()), api_key=CANARY, auth="query:api_key"),
+            timeout=1, retries=0,
+        ).error,
+    ]  # fmt: skip
+    for error in errors:
+        assert error and CANARY not in error and "CANARY" not in error
+    assert "***" in errors[0] and "***" in errors[1]
+
+
+def test_query_key_removed_from_urls_even_when_not_registered():
+    # Too short to be registered as a secret: the URL scrubbing alone must hide it.
+    key = "Zq9"
+    target = make_target("short", _FakeServer(closed_port_url()), api_key=key, auth="query:key")
+    secrets.clear()
+    text = "Max retries exceeded with url: /v1/models?a=1&key=Zq9 (Caused by X)"
+    assert "Zq9" not in fetch._clean(text, target)
+    assert "key=***" in fetch._clean(text, target)
+    result = fetch_listing(target, timeout=1, retries=0)
+    assert "Zq9" not in result.error
