@@ -1,0 +1,194 @@
+"""Old listing, new listing -> what changed, model by model and field by field (pure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from dump_models.normalize import NORMALIZED_FIELDS, feeding_paths, normalize_model
+
+STATUSES = ("changed", "unchanged", "new", "failed", "skipped", "guarded")
+
+_MISSING = object()
+
+
+@dataclass
+class ProviderReport:
+    """One provider's outcome in a run or a ``diff``: its status and its model changes."""
+
+    name: str
+    status: str  # one of STATUSES
+    error: str | None = None  # why it failed, was skipped or guarded
+    models_before: int | None = None
+    models_after: int | None = None
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    # id -> {field: {"old": .., "new": ..}}; normalized fields first, then raw paths sorted
+    changed: dict[str, dict[str, dict]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # id -> display name, Markdown only
+
+    def to_json(self) -> dict:
+        """The per-provider object of SPEC §5's machine report."""
+        return {
+            "status": self.status,
+            "error": self.error,
+            "models_before": self.models_before,
+            "models_after": self.models_after,
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "changed": {model: dict(fields) for model, fields in self.changed.items()},
+        }
+
+
+def _drop(model: dict, path: str) -> dict:
+    head, _, rest = path.partition(".")
+    if head not in model:
+        return model
+    copy = dict(model)
+    if not rest:
+        del copy[head]
+    elif isinstance(copy[head], dict):
+        copy[head] = _drop(copy[head], rest)
+    return copy
+
+
+def _index(models: list[dict], id_field: str, ignore: tuple[str, ...]) -> dict[str, dict]:
+    # A duplicated id keeps its last entry; entries without an id cannot be compared.
+    by_id: dict[str, dict] = {}
+    for model in models:
+        if not isinstance(model, dict) or model.get(id_field) is None:
+            continue
+        for path in ignore:
+            model = _drop(model, path)
+        by_id[str(model[id_field])] = model
+    return by_id
+
+
+def _canonical(model: dict) -> str:
+    # json.dumps tells 1 from 1.0 from true, which == does not.
+    return json.dumps(model, sort_keys=True, ensure_ascii=False)
+
+
+def _display_name(model: dict) -> str | None:
+    for key in ("name", "display_name", "displayName"):
+        value = model.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _same(old: Any, new: Any) -> bool:
+    return type(old) is type(new) and old == new
+
+
+def _raw_changes(
+    old: Any, new: Any, path: str, prefixes: set[str], out: dict[str, tuple[Any, Any]]
+) -> None:
+    """Collect changed leaves: dicts are recursed, lists and scalars compared whole.
+
+    A subtree added or removed whole is one change at its path, unless normalized fields are
+    read inside it (``pricing``): then its leaves are compared one by one.
+    """
+    old_dict, new_dict = isinstance(old, dict), isinstance(new, dict)
+    if (old_dict and new_dict) or ((old_dict or new_dict) and path in prefixes):
+        old_map = old if old_dict else {}
+        new_map = new if new_dict else {}
+        for key in old_map.keys() | new_map.keys():
+            a, b = old_map.get(key, _MISSING), new_map.get(key, _MISSING)
+            if not _same(a, b):
+                _raw_changes(a, b, f"{path}.{key}" if path else key, prefixes, out)
+        return
+    out[path] = (old, new)
+
+
+def _json_value(value: Any) -> Any:
+    if value is _MISSING:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def _fed(path: str, feeding: dict[str, str]) -> bool:
+    # The path itself or one of its ancestors is read by a normalized field.
+    while True:
+        if path in feeding:
+            return True
+        path, dot, _ = path.rpartition(".")
+        if not dot:
+            return False
+
+
+def _model_changes(
+    provider: str, old: dict, new: dict, feeding: dict[str, str], prefixes: set[str]
+) -> dict[str, dict]:
+    raw: dict[str, tuple[Any, Any]] = {}
+    _raw_changes(old, new, "", prefixes, raw)
+    changes: dict[str, dict] = {}
+    if any(_fed(path, feeding) for path in raw):
+        before, after = normalize_model(provider, old), normalize_model(provider, new)
+        for name in NORMALIZED_FIELDS:
+            a, b = before.get(name, _MISSING), after.get(name, _MISSING)
+            if not _same(a, b):
+                changes[name] = {"old": _json_value(a), "new": _json_value(b)}
+    for path in sorted(raw):
+        if not _fed(path, feeding):
+            a, b = raw[path]
+            changes[path] = {"old": _json_value(a), "new": _json_value(b)}
+    return changes
+
+
+def compare_listings(
+    name: str,
+    old_models: list[dict] | None,
+    new_models: list[dict] | None,
+    *,
+    id_field: str = "id",
+    ignore_fields: Iterable[str] = (),
+) -> ProviderReport:
+    """Compare two listings of one provider by model id; ``old_models`` None means a new file.
+
+    Changes to fields that feed a normalized field are reported under the normalized name
+    (prices as strings, USD per 1M tokens); other changes under their dotted path. Paths in
+    ``ignore_fields`` are never reported.
+    """
+    ignore = tuple(ignore_fields)
+    old = _index(old_models, id_field, ignore) if old_models is not None else None
+    new = _index(new_models or [], id_field, ignore)
+    report = ProviderReport(
+        name=name,
+        status="unchanged",
+        models_before=None if old is None else len(old),
+        models_after=len(new) if new_models is not None or old is not None else None,
+    )
+    if old is None:
+        report.added = sorted(new)
+        report.status = "new" if new_models is not None else "unchanged"
+    else:
+        report.added = sorted(new.keys() - old.keys())
+        report.removed = sorted(old.keys() - new.keys())
+        feeding = feeding_paths(name)
+        prefixes = {
+            path.rsplit(".", n)[0] for path in feeding for n in range(1, path.count(".") + 1)
+        }
+        for model_id in sorted(old.keys() & new.keys()):
+            before, after = old[model_id], new[model_id]
+            if before is after or before == after and _canonical(before) == _canonical(after):
+                continue
+            changes = _model_changes(name, before, after, feeding, prefixes)
+            if changes:
+                report.changed[model_id] = changes
+        if report.added or report.removed or report.changed:
+            report.status = "changed"
+    for model_id in report.added + list(report.changed):
+        display = _display_name(new[model_id])
+        if display:
+            report.names[model_id] = display
+    for model_id in report.removed:
+        display = _display_name(old[model_id])  # type: ignore[index]
+        if display:
+            report.names[model_id] = display
+    return report

@@ -1,0 +1,240 @@
+"""compare_listings on synthetic listing pairs."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+from dump_models.diff import ProviderReport, compare_listings
+
+
+def _openrouter(model_id: str, **changes) -> dict:
+    model = {
+        "id": model_id,
+        "name": f"Model {model_id}",
+        "created": 1750000000,
+        "context_length": 131072,
+        "architecture": {
+            "modality": "text->text",
+            "input_modalities": ["text"],
+            "output_modalities": ["text"],
+        },
+        "pricing": {"prompt": "0.00000025", "completion": "0.000001"},
+        "top_provider": {
+            "context_length": 131072,
+            "max_completion_tokens": 32768,
+            "is_moderated": False,
+        },
+        "supported_parameters": ["max_tokens", "temperature"],
+        "benchmarks": {"latency_ms": 420},
+    }
+    for path, value in changes.items():
+        target = model
+        *parents, leaf = path.split("__")
+        for key in parents:
+            target = target[key]
+        target[leaf] = value
+    return model
+
+
+def _compare(old: list[dict], new: list[dict], **kwargs) -> ProviderReport:
+    return compare_listings("openrouter", old, new, **kwargs)
+
+
+def test_unchanged():
+    old = [_openrouter("a/x"), _openrouter("b/y")]
+    report = _compare(old, copy.deepcopy(list(reversed(old))))
+    assert report.status == "unchanged"
+    assert (report.added, report.removed, report.changed) == ([], [], {})
+    assert (report.models_before, report.models_after) == (2, 2)
+
+
+def test_added_and_removed_sorted_with_names():
+    old = [_openrouter("z/gone"), _openrouter("a/gone"), _openrouter("m/kept")]
+    new = [_openrouter("y/new"), _openrouter("m/kept"), _openrouter("b/new")]
+    report = _compare(old, new)
+    assert report.status == "changed"
+    assert report.added == ["b/new", "y/new"]
+    assert report.removed == ["a/gone", "z/gone"]
+    assert report.changed == {}
+    assert report.names["y/new"] == "Model y/new"
+    assert report.names["z/gone"] == "Model z/gone"
+    assert (report.models_before, report.models_after) == (3, 3)
+
+
+def test_repriced_reported_under_normalized_name_as_strings():
+    old = [_openrouter("deepseek/deepseek-chat-v3.1")]
+    new = [_openrouter("deepseek/deepseek-chat-v3.1", pricing__prompt="0.00000055")]
+    report = _compare(old, new)
+    assert report.changed == {
+        "deepseek/deepseek-chat-v3.1": {"input_price": {"old": "0.25", "new": "0.55"}}
+    }
+    json.dumps(report.to_json())  # JSON-safe
+
+
+def test_new_cache_price_key_from_zero():
+    new_model = _openrouter("a/x")
+    new_model["pricing"]["input_cache_read"] = "0.000000025"
+    report = _compare([_openrouter("a/x")], [new_model])
+    assert report.changed == {"a/x": {"cache_read_price": {"old": "0", "new": "0.025"}}}
+
+
+def test_price_written_differently_is_no_change():
+    report = _compare([_openrouter("a/x")], [_openrouter("a/x", pricing__prompt="0.000000250")])
+    assert report.status == "unchanged"
+    assert report.changed == {}
+
+
+def test_price_becomes_variable():
+    report = _compare([_openrouter("a/x")], [_openrouter("a/x", pricing__prompt="-1")])
+    assert report.changed == {"a/x": {"input_price": {"old": "0.25", "new": None}}}
+
+
+def test_limit_and_capability_changes():
+    old = [_openrouter("a/x")]
+    new = [
+        _openrouter(
+            "a/x",
+            context_length=262144,
+            top_provider__max_completion_tokens=65536,
+            supported_parameters=["max_tokens", "temperature", "tools"],
+        )
+    ]
+    new[0]["architecture"]["input_modalities"] = ["text", "image"]
+    report = _compare(old, new)
+    assert report.changed == {
+        "a/x": {
+            "context_length": {"old": 131072, "new": 262144},
+            "max_output_tokens": {"old": 32768, "new": 65536},
+            "input_modalities": {"old": ["text"], "new": ["image", "text"]},
+            "tools": {"old": False, "new": True},
+            "vision": {"old": False, "new": True},
+        }
+    }
+    # normalized fields first, in their fixed order
+    assert list(report.changed["a/x"]) == [
+        "context_length",
+        "max_output_tokens",
+        "input_modalities",
+        "tools",
+        "vision",
+    ]
+
+
+def test_alias_id_changes():
+    old = [_openrouter("~anthropic/claude-sonnet-latest", name="Sonnet 4.5")]
+    new = [_openrouter("~anthropic/claude-sonnet-latest", name="Sonnet 4.6")]
+    new[0]["pricing"]["completion"] = "0.000015"
+    report = _compare(old, new)
+    assert report.changed == {
+        "~anthropic/claude-sonnet-latest": {
+            "output_price": {"old": "1", "new": "15"},
+            "name": {"old": "Sonnet 4.5", "new": "Sonnet 4.6"},
+        }
+    }
+
+
+def test_nested_list_and_subtree_paths():
+    old = [_openrouter("a/x")]
+    new = [_openrouter("a/x", top_provider__is_moderated=True)]
+    new[0]["pricing"]["overrides"] = [{"provider": "x", "prompt": "0.000001"}]
+    new[0]["supported_parameters"] = ["max_tokens"]
+    del new[0]["benchmarks"]
+    new[0]["reasoning"] = {"effort": "high"}
+    report = _compare(old, new)
+    assert report.changed == {
+        "a/x": {
+            "benchmarks": {"old": {"latency_ms": 420}, "new": None},
+            "pricing.overrides": {"old": None, "new": [{"provider": "x", "prompt": "0.000001"}]},
+            "reasoning": {"old": None, "new": {"effort": "high"}},
+            "top_provider.is_moderated": {"old": False, "new": True},
+        }
+    }
+
+
+def test_feeding_list_change_without_normalized_change_is_silent():
+    # supported_parameters feeds tools/reasoning; reordering changes neither.
+    old = [_openrouter("a/x", supported_parameters=["tools", "max_tokens"])]
+    new = [_openrouter("a/x", supported_parameters=["max_tokens", "tools"])]
+    assert _compare(old, new).status == "unchanged"
+
+
+def test_only_ignored_fields_differ():
+    old = [_openrouter("a/x"), _openrouter("b/y")]
+    new = [
+        _openrouter("a/x", created=1760000000, benchmarks={"latency_ms": 1}),
+        _openrouter("b/y", top_provider__is_moderated=True),
+    ]
+    report = _compare(
+        old, new, ignore_fields=["created", "benchmarks", "top_provider.is_moderated"]
+    )
+    assert report.status == "unchanged"
+    assert report.changed == {}
+
+
+def test_old_none_is_new():
+    report = _compare(None, [_openrouter("b/y"), _openrouter("a/x")])
+    assert report.status == "new"
+    assert report.added == ["a/x", "b/y"]
+    assert (report.models_before, report.models_after) == (None, 2)
+
+
+def test_type_change_is_reported():
+    old = [_openrouter("a/x", hugging_face_id=1)]
+    new = [_openrouter("a/x", hugging_face_id=True)]
+    assert _compare(old, new).changed == {"a/x": {"hugging_face_id": {"old": 1, "new": True}}}
+
+
+def test_duplicates_and_junk_entries():
+    old = [_openrouter("a/x"), _openrouter("a/x", context_length=1), "junk", {"name": "no id"}]
+    new = [_openrouter("a/x", context_length=2)]
+    report = _compare(old, new)
+    assert report.changed == {"a/x": {"context_length": {"old": 1, "new": 2}}}
+    assert report.models_before == 1
+
+
+def test_other_id_field_and_provider_mapping():
+    old = [{"name": "models/gemini-2.5-pro", "inputTokenLimit": 1000, "version": "1"}]
+    new = [{"name": "models/gemini-2.5-pro", "inputTokenLimit": 2000, "version": "2"}]
+    report = compare_listings("gemini", old, new, id_field="name")
+    assert report.changed == {
+        "models/gemini-2.5-pro": {
+            "context_length": {"old": 1000, "new": 2000},
+            "version": {"old": "1", "new": "2"},
+        }
+    }
+
+
+def test_venice_prices_per_million():
+    def venice(usd):
+        return {"id": "v", "model_spec": {"pricing": {"input": {"usd": usd}}}}
+
+    report = compare_listings("venice", [venice(0.7)], [venice(0.9)])
+    assert report.changed == {"v": {"input_price": {"old": "0.7", "new": "0.9"}}}
+
+
+def test_to_json_shape():
+    report = _compare([_openrouter("a/x")], [_openrouter("b/y")])
+    assert list(report.to_json()) == [
+        "status",
+        "error",
+        "models_before",
+        "models_after",
+        "added",
+        "removed",
+        "changed",
+    ]
+    assert "names" not in report.to_json()
+
+
+def test_four_thousand_models_a_side_is_fast():
+    old = [_openrouter(f"v/m{i}") for i in range(4000)]
+    new = copy.deepcopy(old)
+    for i, model in enumerate(new):
+        if i % 3 == 0:
+            model["benchmarks"]["latency_ms"] += 1
+    start = time.perf_counter()
+    report = _compare(old, new)
+    assert time.perf_counter() - start < 2.0
+    assert len(report.changed) == 1334
