@@ -1,0 +1,113 @@
+"""``dump-models diff OLD NEW``: the machine report's exact shape, Markdown, bad input."""
+
+from __future__ import annotations
+
+import json
+
+from dump_models.cli import main
+
+
+def listing(models):
+    return {"data": models}
+
+
+def openrouter(mid, prompt, completion, context=8192, **extra):
+    return {
+        "id": mid,
+        "name": mid.title(),
+        "context_length": context,
+        "pricing": {"prompt": prompt, "completion": completion},
+        **extra,
+    }
+
+
+def write(path, document):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_diff_json_directories(tmp_path, capsys):
+    old = tmp_path / "old"
+    new = tmp_path / "new"
+    write(
+        old / "openrouter.json",
+        listing(
+            [
+                openrouter("deepseek/deepseek-chat-v3.1", "0.00000025", "0.000001"),
+                openrouter("deepcogito/cogito-v2.1-671b", "0.000001", "0.000001"),
+                openrouter("same/model", "0.000001", "0.000002", benchmarks={"x": 1}),
+            ]
+        ),
+    )
+    write(
+        new / "openrouter.json",
+        listing(
+            [
+                openrouter("deepseek/deepseek-chat-v3.1", "0.00000055", "0.000001", context=163840),
+                openrouter("meta/muse-spark-1.2-contributor", "0", "0"),
+                openrouter("same/model", "0.000001", "0.000002", benchmarks={"x": 1}),
+            ]
+        ),
+    )
+    write(old / "mistral.json", listing([{"id": "m", "created": 1, "max_context_length": 1}]))
+    write(new / "mistral.json", listing([{"id": "m", "created": 2, "max_context_length": 1}]))
+    write(new / "groq.json", listing([{"id": "llama", "context_window": 8192}]))
+
+    assert main(["diff", str(old), str(new), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == 1
+    assert report["totals"] == {
+        "providers": 3,
+        "changed_providers": 2,
+        "added": 2,
+        "removed": 1,
+        "changed": 1,
+        "failed": 0,
+        "skipped": 0,
+        "guarded": 0,
+    }
+    router = report["providers"]["openrouter"]
+    assert set(router) == {
+        "status",
+        "error",
+        "models_before",
+        "models_after",
+        "added",
+        "removed",
+        "changed",
+    }
+    assert router["status"] == "changed" and router["error"] is None
+    assert (router["models_before"], router["models_after"]) == (3, 3)
+    assert router["added"] == ["meta/muse-spark-1.2-contributor"]
+    assert router["removed"] == ["deepcogito/cogito-v2.1-671b"]
+    assert router["changed"] == {
+        "deepseek/deepseek-chat-v3.1": {
+            "input_price": {"old": "0.25", "new": "0.55"},
+            "context_length": {"old": 8192, "new": 163840},
+        }
+    }
+    # Mistral's `created` is volatile: not a change.
+    assert report["providers"]["mistral"]["status"] == "unchanged"
+    assert report["providers"]["mistral"]["changed"] == {}
+    assert report["providers"]["groq"]["status"] == "new"
+
+
+def test_diff_markdown_single_files(tmp_path, capsys):
+    old = write(tmp_path / "a" / "openrouter.json", listing([openrouter("x/y", "0.000001", "0")]))
+    new = write(tmp_path / "b" / "openrouter.json", listing([openrouter("x/y", "0.000002", "0")]))
+    assert main(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "openrouter" in out and "x/y" in out
+    assert "+100%" in out  # 1 → 2 per 1M
+    assert "→" in out
+
+
+def test_diff_bad_input_is_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"data": [')
+    assert main(["diff", str(bad), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bad.json" in err and "not valid JSON" in err
+    assert main(["diff", str(tmp_path / "missing"), str(bad)]) == 2
+    assert "missing" in capsys.readouterr().err
