@@ -67,6 +67,10 @@ class Reply:
 Handler = Callable[[Request], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's default of 5 drops bursts of parallel connects
+
+
 class ProviderServer:
     """A ThreadingHTTPServer on 127.0.0.1:<free port> in a daemon thread; a context manager."""
 
@@ -96,7 +100,7 @@ class ProviderServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _Server(("127.0.0.1", 0), _Handler)
         httpd.daemon_threads = True  # a hanging handler never blocks shutdown
         self._httpd = httpd
         threading.Thread(
