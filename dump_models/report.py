@@ -1,0 +1,343 @@
+"""ProviderReports -> the machine report (JSON), the human report (Markdown) and a PR title.
+
+Pure: no IO.  Everything that came from a provider goes through ``escape`` before it lands in
+Markdown, so that a model name cannot ping people, inject HTML or break a table.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from dump_models.diff import ProviderReport
+from dump_models.normalize import CAPABILITY_FIELDS, LIMIT_FIELDS, PRICE_FIELDS
+
+MINUS = "\u2212"
+TITLE_PREFIX = "Update LLM model listings"
+TITLE_PROVIDERS = 3  # provider names in a title before "+N more"
+PROBLEM_STATUSES = ("failed", "skipped", "guarded")
+DEFAULT_FULL_REPORT = (
+    "run `dump-models diff OLD NEW` on the previous and the new `models/`, "
+    "or see the job summary and the `--report-json` output"
+)
+_MAX_VALUE = 80  # characters of a raw value shown in a table cell
+_MAX_REASON = 300  # characters of an error reason
+
+# Markdown punctuation that could format, link or break a table cell.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_WHITESPACE = re.compile(r"[\r\n\t]+")
+
+
+def escape_html(text: object) -> str:
+    """Provider text made inert inside HTML (``<summary>``): one line, no tags, no mentions."""
+    value = _WHITESPACE.sub(" ", str(text))
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A zero-width space after "@" keeps GitHub from turning "@name" into a mention.
+    return value.replace("@", "@\u200b")
+
+
+def escape(text: object) -> str:
+    """Provider text made inert in Markdown: ``escape_html`` plus no formatting, no ``|``."""
+    return _MD_SPECIAL.sub(r"\\\1", escape_html(text))
+
+
+def report_json(reports: list[ProviderReport]) -> dict:
+    """The machine report of SPEC §5: version, totals, and every provider by name (sorted)."""
+    ordered = sorted(reports, key=lambda r: r.name)
+    statuses = Counter(r.status for r in ordered)
+    return {
+        "version": 1,
+        "totals": {
+            "providers": len(ordered),
+            "changed_providers": statuses["changed"] + statuses["new"],
+            "added": sum(len(r.added) for r in ordered),
+            "removed": sum(len(r.removed) for r in ordered),
+            "changed": sum(len(r.changed) for r in ordered),
+            "failed": statuses["failed"],
+            "skipped": statuses["skipped"],
+            "guarded": statuses["guarded"],
+        },
+        "providers": {r.name: r.to_json() for r in ordered},
+    }
+
+
+def _change_count(report: ProviderReport) -> int:
+    return len(report.added) + len(report.removed) + len(report.changed)
+
+
+def _counts(added: int, removed: int, changed: int) -> str:
+    return f"+{added} {MINUS}{removed} ~{changed}"
+
+
+def render_title(reports: list[ProviderReport]) -> str:
+    """A PR title: ``Update LLM model listings: +3 −2 ~14 (openrouter, mistral)``."""
+    busy = sorted(
+        (r for r in reports if r.status in ("changed", "new")),
+        key=lambda r: (-_change_count(r), r.name),
+    )
+    if not busy:
+        return f"{TITLE_PREFIX}: no changes"
+    totals = _counts(
+        sum(len(r.added) for r in busy),
+        sum(len(r.removed) for r in busy),
+        sum(len(r.changed) for r in busy),
+    )
+    names = ", ".join(r.name for r in busy[:TITLE_PROVIDERS])
+    if len(busy) > TITLE_PROVIDERS:
+        names += f" +{len(busy) - TITLE_PROVIDERS} more"
+    return f"{TITLE_PREFIX}: {totals} ({names})"
+
+
+def price_change_pct(old: object, new: object) -> str:
+    """How a price moved: ``+120%``, ``−50%``, ``0%``; ``added``/``removed`` when one side is
+    absent, ``from 0`` when it was free (a percentage of zero means nothing)."""
+    if old is None:
+        return "added"
+    if new is None:
+        return "removed"
+    try:
+        before, after = Decimal(str(old)), Decimal(str(new))
+    except InvalidOperation:
+        return ""
+    if before == 0:
+        return "0%" if after == 0 else "from 0"
+    pct = (after - before) / before * 100
+    rounded = pct.quantize(Decimal(1)) if abs(pct) >= 10 else pct.quantize(Decimal("0.1"))
+    text = format(abs(rounded).normalize(), "f")
+    if rounded == 0:
+        return "0%"
+    return f"{'+' if rounded > 0 else MINUS}{text}%"
+
+
+def _value(value: object) -> str:
+    """A normalized or raw value as table text (escaped, shortened)."""
+    if value is None:
+        return "\u2014"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        text = ", ".join(value) if value else "(none)"
+    elif isinstance(value, (dict, list)):
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = str(value)
+    if len(text) > _MAX_VALUE:
+        text = text[: _MAX_VALUE - 1] + "\u2026"
+    return escape(text)
+
+
+def _model(report: ProviderReport, model_id: str) -> str:
+    name = report.names.get(model_id)
+    if name and name != model_id:
+        return f"{escape(model_id)} ({escape(name)})"
+    return escape(model_id)
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """How much detail one rendering keeps; ``None`` means all of it."""
+
+    churn_rows: int | None = None  # rows of the folded "other field changes" table
+    list_items: int | None = None  # added/removed models listed per provider
+    table_rows: int | None = None  # rows per price/limit/capability table
+    provider_details: bool = True  # False: one summary line per provider
+
+
+# Least important detail is cut first: churn, then long model lists, then change tables.
+_BUDGETS = (
+    _Budget(),
+    _Budget(churn_rows=200),
+    _Budget(churn_rows=50),
+    _Budget(churn_rows=0),
+    _Budget(churn_rows=0, list_items=100),
+    _Budget(churn_rows=0, list_items=50),
+    _Budget(churn_rows=0, list_items=20, table_rows=500),
+    _Budget(churn_rows=0, list_items=20, table_rows=200),
+    _Budget(churn_rows=0, list_items=10, table_rows=100),
+    _Budget(churn_rows=0, list_items=10, table_rows=50),
+    _Budget(churn_rows=0, list_items=5, table_rows=20),
+    _Budget(churn_rows=0, list_items=0, table_rows=10),
+    _Budget(churn_rows=0, list_items=0, table_rows=0),
+    _Budget(churn_rows=0, list_items=0, table_rows=0, provider_details=False),
+)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _more(hidden: int) -> list[str]:
+    return [f"\u2026 and {hidden} more (see the full report)", ""] if hidden > 0 else []
+
+
+def _table(header: list[str], rows: list[list[str]], limit: int | None) -> list[str]:
+    shown = rows if limit is None else rows[:limit]
+    if not shown:
+        return _more(len(rows))
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in shown]
+    return lines + [""] + _more(len(rows) - len(shown))
+
+
+def _model_list(report: ProviderReport, ids: list[str], limit: int | None) -> list[str]:
+    shown = ids if limit is None else ids[:limit]
+    return (
+        [f"- {_model(report, model_id)}" for model_id in shown]
+        + [""]
+        + _more(len(ids) - len(shown))
+    )
+
+
+def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
+    before = "\u2014" if report.models_before is None else str(report.models_before)
+    after = "\u2014" if report.models_after is None else str(report.models_after)
+    counts = _counts(len(report.added), len(report.removed), len(report.changed))
+    lines = [f"### {escape(report.name)}", ""]
+    if report.status == "new":
+        lines += [f"New listing: {_plural(report.models_after or 0, 'model')}.", ""]
+    else:
+        lines += [f"{before} \u2192 {after} models: {counts}", ""]
+    if not budget.provider_details:
+        return lines
+
+    prices, limits, capabilities, churn = [], [], [], []
+    for model_id, fields in report.changed.items():
+        label = _model(report, model_id)
+        for name, change in fields.items():
+            old, new = change.get("old"), change.get("new")
+            if name in PRICE_FIELDS:
+                pct = price_change_pct(old, new)
+                prices.append([label, name, _value(old), _value(new), pct])
+            elif name in LIMIT_FIELDS:
+                limits.append([label, name, _value(old), _value(new)])
+            elif name in CAPABILITY_FIELDS:
+                capabilities.append([label, name, _value(old), _value(new)])
+            else:
+                churn.append((model_id, name, [label, escape(name), _value(old), _value(new)]))
+
+    if prices:
+        lines += ["**Prices** (USD per 1M tokens)", ""]
+        lines += _table(["model", "field", "old", "new", "change"], prices, budget.table_rows)
+    if limits:
+        lines += ["**Limits** (tokens)", ""]
+        lines += _table(["model", "field", "old", "new"], limits, budget.table_rows)
+    if capabilities:
+        lines += ["**Capabilities**", ""]
+        lines += _table(["model", "field", "old", "new"], capabilities, budget.table_rows)
+    if report.added:
+        title = "Models" if report.status == "new" else "Added"
+        lines += [f"**{title}** ({len(report.added)})", ""]
+        lines += _model_list(report, report.added, budget.list_items)
+    if report.removed:
+        lines += [f"**Removed** ({len(report.removed)})", ""]
+        lines += _model_list(report, report.removed, budget.list_items)
+    if churn:
+        models = len({model_id for model_id, _name, _row in churn})
+        # Summed up by top-level key, in models: "benchmarks (128), top_provider (3)".
+        pairs = {(model_id, name.split(".")[0]) for model_id, name, _row in churn}
+        by_field = Counter(key for _model_id, key in pairs)
+        top = sorted(by_field.items(), key=lambda item: (-item[1], item[0]))
+        folded = budget.churn_rows != 0
+        # Inside <summary> Markdown is not rendered, so only HTML escaping applies there.
+        inert = escape_html if folded else escape
+        summary = ", ".join(f"{inert(name)} ({count})" for name, count in top[:8])
+        if len(top) > 8:
+            summary += f", {len(top) - 8} more"
+        text = f"Other field changes in {_plural(models, 'model')}: {summary}"
+        if folded:
+            rows = [row for _model_id, _name, row in churn]
+            lines += [f"<details><summary>{text}</summary>", ""]
+            lines += _table(["model", "field", "old", "new"], rows, budget.churn_rows)
+            lines += ["</details>", ""]
+        else:
+            lines += [text, ""]
+    return lines
+
+
+def _render(
+    reports: list[ProviderReport], budget: _Budget, note: str | None
+) -> tuple[list[str], list[str]]:
+    """(head, body): the head (title and totals) is never cut."""
+    ordered = sorted(reports, key=lambda r: r.name)
+    totals = report_json(ordered)["totals"]
+    head = [
+        "## Model listing changes",
+        "",
+        f"**{totals['providers']}** providers, **{totals['changed_providers']}** changed: "
+        f"**{_counts(totals['added'], totals['removed'], totals['changed'])}** models "
+        f"(added, removed, changed); failed {totals['failed']}, "
+        f"skipped {totals['skipped']}, guarded {totals['guarded']}",
+        "",
+    ]
+    if note:
+        head += [f"_Report shortened to fit; for the full report {note}._", ""]
+
+    body: list[str] = []
+    listed = [r for r in ordered if r.status != "unchanged"]
+    if listed:
+        body += ["| provider | status | before | after | added | removed | changed |"]
+        body += ["| --- | --- | --- | --- | --- | --- | --- |"]
+        for r in listed:
+            before = "\u2014" if r.models_before is None else str(r.models_before)
+            after = "\u2014" if r.models_after is None else str(r.models_after)
+            body.append(
+                f"| {escape(r.name)} | {r.status} | {before} | {after} | {len(r.added)} "
+                f"| {len(r.removed)} | {len(r.changed)} |"
+            )
+        body.append("")
+    unchanged = [escape(r.name) for r in ordered if r.status == "unchanged"]
+    if unchanged:
+        body += [f"Unchanged ({len(unchanged)}): {', '.join(unchanged)}", ""]
+
+    changed = [r for r in ordered if r.status in ("changed", "new") and _change_count(r)]
+    changed.sort(key=lambda r: (-_change_count(r), r.name))
+    for r in changed:
+        body += _provider_section(r, budget)
+
+    problems = [r for r in ordered if r.status in PROBLEM_STATUSES]
+    if problems:
+        body += ["### Failed, skipped and guarded", ""]
+        for r in problems:
+            reason = r.error or "no reason given"
+            if len(reason) > _MAX_REASON:
+                reason = reason[: _MAX_REASON - 1] + "\u2026"
+            body.append(f"- **{escape(r.name)}** {r.status}: {escape(reason)}")
+        body.append("")
+    return head, body
+
+
+def _join(lines: list[str]) -> str:
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_markdown(
+    reports: list[ProviderReport], *, max_chars: int = 60000, full_report: str | None = None
+) -> str:
+    """The human report (PR body, job summary): totals, per-provider changes, problems.
+
+    Kept under ``max_chars`` by cutting the least important detail first (churn, then long
+    model lists, then change tables, then per-provider sections); the totals are never cut,
+    and a line then says where the full report is (``full_report``, or a default).
+    """
+    note = full_report or DEFAULT_FULL_REPORT
+    head, body = _render(reports, _BUDGETS[0], None)
+    text = _join(head + body)
+    if len(text) <= max_chars:
+        return text
+    for budget in _BUDGETS[1:]:
+        head, body = _render(reports, budget, note)
+        text = _join(head + body)
+        if len(text) <= max_chars:
+            return text
+    # Still too long (hundreds of providers): keep whole lines of the body while they fit.
+    room = max_chars - len(_join(head)) - 1
+    kept: list[str] = []
+    for line in body:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    return _join(head + kept)[:max_chars]

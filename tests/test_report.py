@@ -1,0 +1,258 @@
+"""The machine report, the Markdown report (golden files) and the PR title.
+
+``UPDATE_GOLDEN=1 pytest tests/test_report.py`` rewrites ``tests/golden/*.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from dump_models.diff import ProviderReport, compare_listings
+from dump_models.report import (
+    escape,
+    price_change_pct,
+    render_markdown,
+    render_title,
+    report_json,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+HOSTILE = "@octocat <img src=x onerror=alert(1)> | x"
+
+
+def _model(model_id: str, name: str | None = None, prompt: str = "0.00000025", **extra) -> dict:
+    model = {
+        "id": model_id,
+        "name": name or model_id.split("/")[-1].title(),
+        "context_length": 131072,
+        "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
+        "pricing": {"prompt": prompt, "completion": "0.000001"},
+        "top_provider": {"max_completion_tokens": 32768, "is_moderated": False},
+        "supported_parameters": ["max_tokens"],
+        "benchmarks": {"latency_ms": 400},
+    }
+    model.update(extra)
+    return model
+
+
+def _sample_reports() -> list[ProviderReport]:
+    old = [
+        _model("deepseek/deepseek-chat-v3.1"),
+        _model("deepcogito/cogito-v2.1-671b", "Cogito v2.1"),
+        _model("openai/gpt-4o"),
+        _model("~anthropic/claude-sonnet-latest", "Claude Sonnet (latest)"),
+        _model("free/model", prompt="0"),
+    ]
+    new = [
+        _model("deepseek/deepseek-chat-v3.1", prompt="0.00000055"),
+        _model("meta/muse-spark-1.2-contributor", HOSTILE),
+        _model(
+            "openai/gpt-4o",
+            context_length=262144,
+            supported_parameters=["max_tokens", "tools"],
+            benchmarks={"latency_ms": 390},
+        ),
+        _model(
+            "~anthropic/claude-sonnet-latest",
+            "Claude Sonnet (latest)",
+            prompt="0.000003",
+            top_provider={"max_completion_tokens": 32768, "is_moderated": True},
+        ),
+        _model("free/model", prompt="0.0000001"),
+    ]
+    openrouter = compare_listings("openrouter", old, new)
+    mistral = compare_listings(
+        "mistral",
+        [{"id": "mistral-large-2407", "max_context_length": 32768, "deprecation": None}],
+        [
+            {
+                "id": "mistral-large-2407",
+                "max_context_length": 131072,
+                "deprecation": "2025-03-30T12:00:00Z",
+            },
+            {"id": "codestral-2508", "name": "Codestral"},
+        ],
+    )
+    groq = compare_listings("groq", None, [{"id": "llama-3.3-70b-versatile", "active": True}])
+    return [
+        openrouter,
+        mistral,
+        groq,
+        ProviderReport("xai", "unchanged", models_before=9, models_after=9),
+        ProviderReport("anthropic", "skipped", error="no key (set ANTHROPIC_API_KEY)"),
+        ProviderReport("cohere", "failed", error=f"HTTP 500: <html>{HOSTILE}</html>\nline 2"),
+        ProviderReport(
+            "together",
+            "guarded",
+            error="would remove 120 of 150 models (max_removal_ratio 0.5)",
+            models_before=150,
+            models_after=30,
+        ),
+    ]
+
+
+def _check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, f"rerun with UPDATE_GOLDEN=1 to update {path}"
+
+
+def test_markdown_golden():
+    _check_golden("report.md", render_markdown(_sample_reports()))
+
+
+def test_markdown_golden_shortened():
+    text = render_markdown(_sample_reports(), max_chars=1500, full_report="see the job summary")
+    assert len(text) <= 1500
+    _check_golden("report_shortened.md", text)
+
+
+def test_markdown_is_deterministic():
+    reports = _sample_reports()
+    assert render_markdown(reports) == render_markdown(list(reversed(reports)))
+
+
+def test_no_changes():
+    text = render_markdown([ProviderReport("xai", "unchanged", models_before=1, models_after=1)])
+    assert "Unchanged (1): xai" in text
+    assert "###" not in text
+
+
+def _table_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("|")]
+
+
+def _cells(row: str) -> int:
+    # A table cell boundary is a "|" not escaped by a backslash.
+    return len(re.findall(r"(?<!\\)\|", row)) - 1
+
+
+def test_hostile_text_is_inert():
+    text = render_markdown(_sample_reports())
+    assert "@octocat" not in text
+    assert "@\u200boctocat" in text
+    assert "<img" not in text and "<html" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    for block in text.split("\n\n"):
+        rows = _table_rows(block)
+        if rows:
+            assert len({_cells(row) for row in rows}) == 1, rows
+    # The failure reason's newline does not start a new Markdown line.
+    assert "\nline 2" not in text
+
+
+def test_hostile_id_in_tables_and_headings():
+    old = [{"id": HOSTILE, "context_length": 1, "extra|field": 1}]
+    new = [{"id": HOSTILE, "context_length": 2, "extra|field": 2}]
+    text = render_markdown([compare_listings("my-proxy", old, new)])
+    assert "@octocat" not in text and "<img" not in text
+    for row in _table_rows(text):
+        if HOSTILE.split()[0][1:] in row:
+            assert _cells(row) == 4, row
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a|b", "a\\|b"),
+        ("<b>&", "&lt;b&gt;&amp;"),
+        ("hi @team", "hi @\u200bteam"),
+        ("`code`", "\\`code\\`"),
+        ("line\r\nnext", "line next"),
+        ("~alias/x_y*", "\\~alias/x\\_y\\*"),
+    ],
+)
+def test_escape(raw, expected):
+    assert escape(raw) == expected
+
+
+def _big_reports() -> list[ProviderReport]:
+    old = [_model(f"vendor/model-{i}") for i in range(3000)]
+    new = [
+        _model(f"vendor/model-{i}", prompt="0.0000005", benchmarks={"latency_ms": i})
+        for i in range(500, 3500)
+    ]
+    return [compare_listings("openrouter", old, new), compare_listings("venice", None, new)]
+
+
+def test_thousands_of_changes_stay_under_the_limit():
+    reports = _big_reports()
+    text = render_markdown(reports, full_report="the report.json artifact")
+    assert len(text) <= 60000
+    assert "**2** providers, **2** changed: **+3500 \u2212500 ~2500** models" in text
+    assert "for the full report the report.json artifact" in text
+    assert "### openrouter" in text
+
+
+def test_tiny_limit_keeps_totals_and_pointer():
+    text = render_markdown(_big_reports(), max_chars=400)
+    assert len(text) <= 400
+    assert text.startswith("## Model listing changes")
+    assert "+3500 \u2212500 ~2500" in text
+    assert "dump-models diff" in text  # the default pointer to the full report
+
+
+def test_report_json_shape():
+    document = report_json(_sample_reports())
+    assert list(document) == ["version", "totals", "providers"]
+    assert document["version"] == 1
+    assert document["totals"] == {
+        "providers": 7,
+        "changed_providers": 3,
+        "added": 3,
+        "removed": 1,
+        "changed": 5,
+        "failed": 1,
+        "skipped": 1,
+        "guarded": 1,
+    }
+    assert list(document["providers"]) == sorted(document["providers"])
+    for entry in document["providers"].values():
+        assert list(entry) == [
+            "status",
+            "error",
+            "models_before",
+            "models_after",
+            "added",
+            "removed",
+            "changed",
+        ]
+    assert document["providers"]["openrouter"]["changed"]["deepseek/deepseek-chat-v3.1"] == {
+        "input_price": {"old": "0.25", "new": "0.55"}
+    }
+
+
+def test_title():
+    assert render_title(_sample_reports()) == (
+        "Update LLM model listings: +3 \u22121 ~5 (openrouter, mistral, groq)"
+    )
+    many = [
+        compare_listings(f"p{i}", None, [{"id": str(n)} for n in range(i)]) for i in (1, 5, 3, 4, 2)
+    ]
+    assert render_title(many) == "Update LLM model listings: +15 \u22120 ~0 (p5, p4, p3 +2 more)"
+    assert render_title([ProviderReport("x", "failed", error="boom")]) == (
+        "Update LLM model listings: no changes"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("0.25", "0.55", "+120%"),
+        ("2", "1", "\u221250%"),
+        ("3", "3", "0%"),
+        ("3", "3.1", "+3.3%"),
+        ("0", "0.1", "from 0"),
+        ("0", "0", "0%"),
+        (None, "1", "added"),
+        ("1", None, "removed"),
+    ],
+)
+def test_price_change_pct(old, new, expected):
+    assert price_change_pct(old, new) == expected
