@@ -1,0 +1,349 @@
+"""Publish the output directory: one commit on the update branch and one rolling pull request.
+
+Every decision is taken from what origin and the API say now; the user's checkout (HEAD,
+index, working tree, refs) is never changed: the commit is built in a private index from the
+base tip and pushed by sha.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import secrets
+from .errors import DumpModelsError
+from .git import Git, GitError, Identity
+from .github import NOT_PERMITTED, PR_EXISTS, GitHub, GitHubError
+
+MODES = ("pull-request", "push", "none")
+ATTEMPTS = 3  # pushes rejected because origin moved are rebuilt and retried this many times
+
+# Known failures -> the one-line fix (matched case-insensitively against the whole error text).
+FIX_PR_PERMISSION = (
+    "enable Settings → Actions → General → Workflow permissions → "
+    "Allow GitHub Actions to create and approve pull requests"
+)
+FIX_CONTENTS_WRITE = "give the workflow `permissions: contents: write`"
+FIX_PULL_REQUESTS_WRITE = "give the workflow `permissions: pull-requests: write`"
+FIX_SAFE_DIRECTORY = (
+    "git refuses a repository owned by another user: "
+    "run `git config --global --add safe.directory <workspace>`"
+)
+FIX_TOKEN = "check the token (input `token` / GITHUB_TOKEN): it is missing, expired or revoked"
+FIX_REPOSITORY = "check GITHUB_REPOSITORY and that the token can see that repository"
+KNOWN_FAILURES: tuple[tuple[str, str], ...] = (
+    (NOT_PERMITTED, FIX_PR_PERMISSION),
+    ("detected dubious ownership", FIX_SAFE_DIRECTORY),
+    ("Bad credentials", FIX_TOKEN),
+    ("Authentication failed", FIX_TOKEN),
+    ("could not read Username", FIX_TOKEN),
+    ("The requested URL returned error: 401", FIX_TOKEN),
+    ("Permission to", FIX_CONTENTS_WRITE),
+    ("The requested URL returned error: 403", FIX_CONTENTS_WRITE),
+    ("Resource not accessible by integration", FIX_PULL_REQUESTS_WRITE),
+)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A file of the output directory that differs between the base tip and the working tree."""
+
+    path: str  # relative to the output directory, e.g. "openrouter.json"
+    old: bytes | None  # content at the base tip (None: not there)
+    new: bytes | None  # content in the working tree (None: deleted)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the caller says about the changes."""
+
+    title: str
+    body: str
+    commit_message: str
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """Everything publishing needs, gathered once by the CLI or the Action."""
+
+    workspace: Path
+    output_dir: str = "models"
+    mode: str = "pull-request"
+    base: str | None = None
+    branch: str = "dump-models/update"
+    title: str | None = None
+    commit_message: str | None = None
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    draft: bool = False
+    dry_run: bool = False
+    token: str | None = field(default=None, repr=False)
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    repository: str | None = None
+    author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What was done: ``operation`` is created | updated | unchanged | closed | none."""
+
+    operation: str
+    pr_number: int | None = None
+    pr_url: str | None = None
+    head_sha: str | None = None
+    branch: str | None = None
+
+
+def describe_failure(error: Exception) -> str:
+    """One redacted line for a git or GitHub failure, with the fix when the failure is known."""
+    text = str(error)
+    haystack = text + " " + getattr(error, "stderr", "")
+    fix = next((f for needle, f in KNOWN_FAILURES if needle.lower() in haystack.lower()), None)
+    if fix is None and isinstance(error, GitHubError):
+        if error.status == 404 and re.fullmatch(r"/repos/[^/]+/[^/]+", error.path):
+            fix = FIX_REPOSITORY
+        elif error.status == 401:
+            fix = FIX_TOKEN
+    line = " ".join(text.split())
+    return secrets.redact(f"publishing failed: {line}" + (f" (fix: {fix})" if fix else ""))
+
+
+def publish(
+    options: PublishOptions,
+    summarize: Callable[[list[FileChange]], Summary],
+    *,
+    emit: Callable[[str], None] = print,
+) -> PublishResult:
+    """Commit the output directory's changes and open or update the one pull request.
+
+    ``mode="push"`` commits onto the base branch instead (``created`` with the new sha, or
+    ``none``); ``mode="none"`` and ``dry_run`` only say what would be done (``none``).
+    Raises :class:`DumpModelsError` with a one-line, redacted message.
+    """
+    secrets.register(options.token)
+    _validate(options)
+    try:
+        return _Publisher(options, summarize, emit).run()
+    except (GitError, GitHubError) as exc:
+        raise DumpModelsError(describe_failure(exc), exit_code=1) from None
+
+
+def _validate(options: PublishOptions) -> None:
+    if options.mode not in MODES:
+        raise DumpModelsError(f"publish mode must be one of {', '.join(MODES)}: {options.mode!r}")
+    if options.repository is not None and options.repository.count("/") != 1:
+        raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
+    if options.mode == "pull-request" and not options.dry_run:
+        if not options.repository:
+            raise DumpModelsError("publishing a pull request needs the repository (owner/name)")
+        if not options.token:
+            raise DumpModelsError("publishing a pull request needs a token (input `token`)")
+    output = Path(options.output_dir)
+    if output.is_absolute() or ".." in output.parts:
+        raise DumpModelsError(f"output directory must be inside the workspace: {output}")
+
+
+class _Publisher:
+    def __init__(self, options, summarize, emit) -> None:
+        self.o: PublishOptions = options
+        self.summarize = summarize
+        self._emit = emit
+        self.dry = options.dry_run or options.mode == "none"
+        self.git = Git(options.workspace, token=options.token, server_url=options.server_url)
+        self.gh: GitHub | None = None
+        if options.mode != "push" and options.token and options.repository:
+            self.gh = GitHub(options.api_url, options.token, options.repository)
+
+    def emit(self, text: str) -> None:
+        self._emit(secrets.redact(text))
+
+    def warn(self, text: str) -> None:
+        self.emit(f"warning: {text}")
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(self) -> PublishResult:
+        o = self.o
+        try:
+            top = self.git.toplevel()
+        except GitError:
+            if o.mode == "none":
+                self.emit(f"{o.workspace} is not a git repository: nothing to publish")
+                return PublishResult("none")
+            raise
+        self.git = Git(top, token=o.token, server_url=o.server_url)
+        self.out = (Path(o.workspace) / o.output_dir).resolve().relative_to(top.resolve())
+        self.out = self.out.as_posix()
+        base = o.base or self._default_base()
+        target = base if o.mode == "push" else o.branch
+        if target == base and o.mode != "push":
+            raise DumpModelsError(f"the update branch must not be the base branch: {base}")
+        for _attempt in range(ATTEMPTS):
+            result = self._attempt(base)
+            if result is not None:
+                return result
+            self.emit(f"origin moved while publishing; rebuilding from the new tip of {base}")
+        raise DumpModelsError(
+            f"gave up after {ATTEMPTS} attempts: origin kept moving under {target}", exit_code=1
+        )
+
+    def _default_base(self) -> str:
+        base = None
+        if self.gh is not None:
+            base = self.gh.default_branch()
+        base = base or self.git.remote_default_branch() or self.git.current_branch()
+        if not base:
+            raise DumpModelsError("cannot tell the base branch: set `base`")
+        return base
+
+    def _attempt(self, base: str) -> PublishResult | None:
+        """One fetch-build-push round; None when origin moved and the round must be redone."""
+        o = self.o
+        wanted = (base,) if o.mode == "push" else (base, o.branch)
+        heads = self.git.remote_heads(*wanted)
+        if base not in heads:
+            raise DumpModelsError(f"the base branch {base} is not on origin", exit_code=1)
+        self.git.fetch_objects(*heads)
+        if not all(self.git.has_commit(sha) for sha in heads.values()):
+            return None  # a branch moved between listing and fetching
+        base_sha, branch_sha = heads[base], heads.get(o.branch)
+        base_tree = self.git.tree_of(base_sha)
+        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
+            tree = self.git.tree_with(base_sha, self.out, Path(tmp) / "index")
+        if tree == base_tree:
+            self.emit(f"no change in {self.out}/ against {base}")
+            return self._no_change(branch_sha)
+        changes = self._changes(base_tree, tree)
+        summary = self.summarize(changes)
+        title = o.title or summary.title
+        message = o.commit_message or summary.commit_message
+        self.emit(f"{len(changes)} changed file(s) in {self.out}/ against {base}")
+
+        if o.mode == "push":
+            if self.dry:
+                self.emit(f"would commit onto {base}: {message.splitlines()[0]}")
+                return PublishResult("none", branch=base)
+            sha = self.git.commit_tree(tree, base_sha, message, Identity.parse(o.author))
+            if not self._push(sha, base, None, wanted, heads):
+                return None
+            self.emit(f"pushed {sha[:12]} onto {base}")
+            return PublishResult("created", head_sha=sha, branch=base)
+
+        if branch_sha and self.git.tree_of(branch_sha) == tree:
+            self.emit(f"{o.branch} already holds this content")
+            return self._pull_request(base, title, summary.body, branch_sha, pushed=False)
+        if self.dry:
+            self.emit(f"would push a commit onto {base} to {o.branch}: {message.splitlines()[0]}")
+            return self._pull_request(base, title, summary.body, None, pushed=True)
+        sha = self.git.commit_tree(tree, base_sha, message, Identity.parse(o.author))
+        if not self._push(sha, o.branch, branch_sha or "", wanted, heads):
+            return None
+        self.emit(f"pushed {sha[:12]} to {o.branch}")
+        return self._pull_request(base, title, summary.body, sha, pushed=True)
+
+    def _changes(self, base_tree: str, tree: str) -> list[FileChange]:
+        changes = []
+        prefix = "" if self.out == "." else self.out + "/"
+        for path in self.git.changed_paths(base_tree, tree, self.out):
+            if path.endswith(".json"):
+                changes.append(
+                    FileChange(
+                        path=path.removeprefix(prefix),
+                        old=self.git.blob(base_tree, path),
+                        new=self.git.blob(tree, path),
+                    )
+                )
+        return changes
+
+    def _push(
+        self, sha: str, branch: str, lease: str | None, wanted: tuple[str, ...], heads: dict
+    ) -> bool:
+        """Push; False when it was refused because origin moved since ``heads`` was read."""
+        try:
+            self.git.push(sha, branch, lease=lease)
+            return True
+        except GitError:
+            try:
+                now = self.git.remote_heads(*wanted)
+            except GitError:
+                now = None
+            if now is not None and any(now.get(b) != heads.get(b) for b in wanted):
+                return False
+            raise
+
+    # -- the pull request -----------------------------------------------------------------
+
+    def _no_change(self, branch_sha: str | None) -> PublishResult:
+        o = self.o
+        if o.mode == "push" or self.gh is None:
+            return PublishResult("none")
+        pr = self.gh.find_open_pull(o.branch)
+        if pr is None:
+            return PublishResult("none")
+        number, url = pr["number"], pr.get("html_url")
+        if self.dry:
+            self.emit(f"would close pull request #{number} and delete {o.branch}")
+            return PublishResult("none", number, url, branch_sha, o.branch)
+        self.gh.update_pull(number, state="closed")
+        self.emit(f"closed pull request #{number}: nothing left to update")
+        if branch_sha:
+            try:
+                self.git.delete_remote_branch(o.branch)
+            except GitError as exc:
+                self.warn(f"could not delete {o.branch}: {exc}")
+        return PublishResult("closed", number, url, None, o.branch)
+
+    def _pull_request(
+        self, base: str, title: str, body: str, head_sha: str | None, *, pushed: bool
+    ) -> PublishResult:
+        o, gh = self.o, self.gh
+        pr = gh.find_open_pull(o.branch) if gh is not None else None
+        if self.dry:
+            if pr is not None:
+                self.emit(f"would update pull request #{pr['number']}: {title}")
+            else:
+                self.emit(f"would open a pull request {o.branch} → {base}: {title}")
+            self.emit(body)
+            number, url = (pr["number"], pr.get("html_url")) if pr else (None, None)
+            return PublishResult("none", number, url, head_sha, o.branch)
+        assert gh is not None  # _validate: pull-request mode needs a token and a repository
+        if pr is not None and not pushed:
+            self.emit(f"pull request #{pr['number']} is up to date: {pr.get('html_url')}")
+            return PublishResult("unchanged", pr["number"], pr.get("html_url"), head_sha, o.branch)
+        operation = "updated"
+        if pr is None:
+            try:
+                pr = gh.create_pull(head=o.branch, base=base, title=title, body=body, draft=o.draft)
+                operation = "created"
+            except GitHubError as exc:
+                # Another run opened it between our look-up and our create: update that one.
+                if exc.status != 422 or PR_EXISTS.lower() not in exc.message.lower():
+                    raise
+                pr = gh.find_open_pull(o.branch)
+                if pr is None:
+                    raise
+        if operation == "updated":
+            pr = gh.update_pull(pr["number"], title=title, body=body)
+        number, url = pr["number"], pr.get("html_url")
+        self.emit(f"{operation} pull request #{number}: {url}")
+        self._decorate(number)
+        return PublishResult(operation, number, url, head_sha, o.branch)
+
+    def _decorate(self, number: int) -> None:
+        """Labels and reviewers; a refusal is a warning, the pull request stands."""
+        o, gh = self.o, self.gh
+        assert gh is not None
+        if o.labels:
+            try:
+                gh.add_labels(number, list(o.labels))
+            except GitHubError as exc:
+                self.warn(f"labels {', '.join(o.labels)} not added: {exc.message}")
+        if o.reviewers:
+            try:
+                gh.request_reviewers(number, list(o.reviewers))
+            except GitHubError as exc:
+                self.warn(f"reviewers {', '.join(o.reviewers)} not requested: {exc.message}")

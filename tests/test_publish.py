@@ -1,0 +1,478 @@
+"""publish(): real git against a bare remote in tmp_path, the fake GitHub API on loopback."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from github_server import FakeGitHub
+
+from dump_models.errors import DumpModelsError
+from dump_models.git import GitError
+from dump_models.github import GitHubError
+from dump_models.publish import (
+    FIX_CONTENTS_WRITE,
+    FIX_PR_PERMISSION,
+    FIX_SAFE_DIRECTORY,
+    FIX_TOKEN,
+    FileChange,
+    PublishOptions,
+    Summary,
+    describe_failure,
+    publish,
+)
+
+TOKEN = "ghs_CANARY" + "7" * 30
+BRANCH = "dump-models/update"
+BASE_JSON = b'{"data": [{"id": "a"}]}\n'
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git as a test user would (identity given, no global config needed)."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=Tester", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    """A bare origin whose main holds README.md and models/openai.json."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
+    seed = tmp_path / "seed"
+    git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
+    (seed / "models").mkdir()
+    (seed / "models" / "openai.json").write_bytes(BASE_JSON)
+    (seed / "README.md").write_text("hello\n")
+    git(seed, "add", ".")
+    git(seed, "commit", "--quiet", "-m", "seed")
+    git(seed, "push", "--quiet", str(bare), "main")
+    return bare
+
+
+@pytest.fixture
+def work(tmp_path: Path, remote: Path) -> Path:
+    """The checkout publish runs in, with origin = the bare remote."""
+    path = tmp_path / "work"
+    git(tmp_path, "clone", "--quiet", str(remote), str(path))
+    return path
+
+
+@pytest.fixture
+def github():
+    with FakeGitHub(token=TOKEN) as fake:
+        yield fake
+
+
+def summarize(changes: list[FileChange]) -> Summary:
+    names = ", ".join(c.path for c in changes)
+    return Summary(f"Update LLM model listings ({names})", f"Changed: {names}", "Update models")
+
+
+def options(work: Path, github: FakeGitHub, **kwargs) -> PublishOptions:
+    kwargs.setdefault("token", TOKEN)
+    return PublishOptions(
+        workspace=work, api_url=github.url, repository=github.repository, **kwargs
+    )
+
+
+def remote_ref(remote: Path, branch: str) -> str | None:
+    out = git(remote, "for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}")
+    return out or None
+
+
+def write_model(work: Path, name: str, text: str) -> None:
+    (work / "models" / name).write_text(text)
+
+
+def test_lifecycle_created_updated_unchanged_closed(work, remote, github, capsys):
+    (work / "README.md").write_text("local edit, not ours to commit\n")
+    (work / "notes.txt").write_text("untracked\n")
+    write_model(work, "openai.json", '{"data": [{"id": "a"}, {"id": "b"}]}\n')
+    write_model(work, "mistral.json", '{"data": []}\n')
+    status_before = git(work, "status", "--porcelain")
+    head_before = git(work, "rev-parse", "HEAD")
+    main_tip = remote_ref(remote, "main")
+    seen: list[list[FileChange]] = []
+
+    def spy(changes):
+        seen.append(changes)
+        return summarize(changes)
+
+    created = publish(options(work, github, labels=("models",)), spy)
+    assert created.operation == "created"
+    assert created.pr_number == 1
+    assert created.pr_url == f"https://github.com/{github.repository}/pull/1"
+    assert created.branch == BRANCH
+    assert remote_ref(remote, BRANCH) == created.head_sha
+    # The summary saw exactly the JSON files that differ, relative to the output dir.
+    assert sorted((c.path, c.old, c.new) for c in seen[0]) == [
+        ("mistral.json", None, b'{"data": []}\n'),
+        ("openai.json", BASE_JSON, b'{"data": [{"id": "a"}, {"id": "b"}]}\n'),
+    ]
+    # One commit on the base tip, holding the output dir's changes only.
+    assert git(remote, "rev-parse", f"{created.head_sha}^") == main_tip
+    changed = git(remote, "diff", "--name-only", main_tip, created.head_sha).split()
+    assert changed == ["models/mistral.json", "models/openai.json"]
+    assert git(remote, "log", "-1", "--format=%an <%ae>|%s", created.head_sha) == (
+        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|Update models"
+    )
+    # The user's checkout is exactly as it was: HEAD, index, dirty and untracked files.
+    assert git(work, "status", "--porcelain") == status_before
+    assert git(work, "rev-parse", "HEAD") == head_before
+    assert (work / "README.md").read_text() == "local edit, not ours to commit\n"
+    pull = github.pulls[0]
+    assert pull["head"]["ref"] == BRANCH and pull["base"]["ref"] == "main"
+    assert pull["title"] == "Update LLM model listings (mistral.json, openai.json)"
+    assert pull["draft"] is False
+    assert [x["name"] for x in pull["labels"]] == ["models"]
+
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    updated = publish(options(work, github), summarize)
+    assert updated.operation == "updated"
+    assert updated.pr_number == 1
+    assert updated.head_sha != created.head_sha
+    assert remote_ref(remote, BRANCH) == updated.head_sha
+    assert git(remote, "rev-parse", f"{updated.head_sha}^") == main_tip
+    assert len(github.pulls) == 1
+    assert github.pulls[0]["body"] == "Changed: mistral.json, openai.json"
+    assert github.requests[-1].method == "PATCH"
+
+    github.requests.clear()
+    unchanged = publish(options(work, github), summarize)
+    assert unchanged.operation == "unchanged"
+    assert (unchanged.pr_number, unchanged.head_sha) == (1, updated.head_sha)
+    assert github.writes() == []
+    assert remote_ref(remote, BRANCH) == updated.head_sha
+
+    (work / "models" / "mistral.json").unlink()
+    (work / "models" / "openai.json").write_bytes(BASE_JSON)
+    closed = publish(options(work, github), summarize)
+    assert closed.operation == "closed"
+    assert closed.pr_number == 1
+    assert github.pulls[0]["state"] == "closed"
+    assert remote_ref(remote, BRANCH) is None
+
+    github.requests.clear()
+    assert publish(options(work, github), summarize).operation == "none"
+    assert github.writes() == []
+
+    # The canary: nowhere in config, commits, the PR, or anything printed.
+    out = capsys.readouterr()
+    assert TOKEN not in out.out + out.err
+    assert TOKEN not in (work / ".git" / "config").read_text()
+    assert TOKEN not in git(remote, "log", "--all", "-p", "--format=%B")
+    assert all(TOKEN not in (p["body"] + p["title"]) for p in github.pulls)
+
+
+def test_deleted_output_file_is_committed_as_deleted(work, remote, github):
+    (work / "models" / "openai.json").unlink()
+    result = publish(options(work, github), summarize)
+    assert result.operation == "created"
+    assert git(remote, "ls-tree", "-r", "--name-only", result.head_sha) == "README.md"
+    assert github.pulls[0]["body"] == "Changed: openai.json"
+
+
+def test_no_change_and_no_pull_request_is_none(work, github):
+    result = publish(options(work, github), summarize)
+    assert result.operation == "none"
+    assert github.writes() == []
+
+
+def test_base_moved_between_runs_rebuilds_on_new_tip(work, remote, github, tmp_path):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    first = publish(options(work, github), summarize)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(remote), str(other))
+    (other / "README.md").write_text("moved on\n")
+    git(other, "commit", "--quiet", "-am", "someone else")
+    git(other, "push", "--quiet", "origin", "main")
+
+    second = publish(options(work, github), summarize)
+    assert second.operation == "updated"
+    assert second.head_sha != first.head_sha
+    assert git(remote, "rev-parse", f"{second.head_sha}^") == remote_ref(remote, "main")
+    assert git(remote, "show", f"{second.head_sha}:README.md") == "moved on"
+    assert len(github.pulls) == 1
+
+
+def racing_hook(remote: Path, tmp_path: Path, ref: str, new_sha: str) -> Path:
+    """A pre-receive hook that, once, moves ``ref`` under the push being received.
+
+    The hook leaves git's quarantine to update the ref for real, so receive-pack then finds
+    the ref no longer where the pusher saw it and rejects the push, as with a concurrent push.
+    """
+    marker = tmp_path / "raced"
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f'if [ ! -e "{marker}" ]; then\n'
+        f'  touch "{marker}"\n'
+        "  env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY"
+        f" -u GIT_ALTERNATE_OBJECT_DIRECTORIES git update-ref {ref} {new_sha}\n"
+        "fi\n"
+    )
+    hook.chmod(0o755)
+    return marker
+
+
+def someone_elses_commit(remote: Path, tmp_path: Path) -> str:
+    """A commit on top of main, present in the remote (on a side branch) but not on main."""
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(remote), str(other))
+    (other / "README.md").write_text("raced\n")
+    git(other, "commit", "--quiet", "-am", "racing commit")
+    git(other, "push", "--quiet", "origin", "HEAD:refs/heads/side")
+    return git(other, "rev-parse", "HEAD")
+
+
+def test_push_race_on_update_branch_is_retried(work, remote, github, tmp_path, capsys):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    publish(options(work, github), summarize)
+    racer = someone_elses_commit(remote, tmp_path)
+    marker = racing_hook(remote, tmp_path, f"refs/heads/{BRANCH}", racer)
+
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    result = publish(options(work, github), summarize)
+    assert marker.exists()
+    assert "origin moved" in capsys.readouterr().out
+    assert result.operation == "updated"
+    assert remote_ref(remote, BRANCH) == result.head_sha
+    assert git(remote, "rev-parse", f"{result.head_sha}^") == remote_ref(remote, "main")
+    assert len(github.pulls) == 1
+
+
+def test_push_mode_commits_onto_base_and_retries_a_race(work, remote, github, tmp_path):
+    racer = someone_elses_commit(remote, tmp_path)
+    marker = racing_hook(remote, tmp_path, "refs/heads/main", racer)
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+
+    result = publish(options(work, github, mode="push"), summarize)
+    assert marker.exists()
+    assert result.operation == "created"
+    assert result.branch == "main"
+    assert remote_ref(remote, "main") == result.head_sha
+    assert git(remote, "rev-parse", f"{result.head_sha}^") == racer
+    assert git(remote, "show", f"{result.head_sha}:README.md") == "raced"
+    assert remote_ref(remote, BRANCH) is None
+    assert github.requests == []  # push mode never calls the API
+
+    git(work, "checkout", "--quiet", "--", "models")  # the same content now is on main
+    git(work, "pull", "--quiet", "--ff-only", "origin", "main")
+    assert publish(options(work, github, mode="push"), summarize).operation == "none"
+
+
+def test_dry_run_changes_nothing_and_prints_the_body(work, remote, github, capsys):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    remote_refs = git(remote, "for-each-ref")
+    local_refs = git(work, "for-each-ref")
+    emitted: list[str] = []
+
+    result = publish(options(work, github, dry_run=True), summarize, emit=emitted.append)
+    assert result.operation == "none"
+    assert github.writes() == []
+    assert git(remote, "for-each-ref") == remote_refs
+    assert git(work, "for-each-ref") == local_refs
+    assert not (work / ".git" / "FETCH_HEAD").exists()
+    text = "\n".join(emitted)
+    assert "would open a pull request" in text
+    assert "Update LLM model listings (openai.json)" in text
+    assert "Changed: openai.json" in text
+
+    # With an open PR and nothing left to publish, it says it would close it.
+    github.add_pull(BRANCH)
+    (work / "models" / "openai.json").write_bytes(BASE_JSON)
+    emitted.clear()
+    result = publish(options(work, github, mode="none"), summarize, emit=emitted.append)
+    assert (result.operation, result.pr_number) == ("none", 1)
+    assert any("would close pull request #1" in line for line in emitted)
+    assert github.writes() == []
+
+
+def test_dry_run_needs_neither_token_nor_repository(work, remote):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
+    result = publish(PublishOptions(workspace=work, dry_run=True), summarize, emit=emitted.append)
+    assert result.operation == "none"
+    assert "Changed: openai.json" in emitted
+    assert remote_ref(remote, BRANCH) is None
+
+
+def test_mode_none_outside_a_repository_is_none(tmp_path):
+    result = publish(PublishOptions(workspace=tmp_path, mode="none"), summarize, emit=print)
+    assert result.operation == "none"
+
+
+def test_labels_and_reviewers_refusal_is_a_warning(work, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
+    opts = options(work, github, labels=("models", "bot"), reviewers=("alice", "ghost"), draft=True)
+    result = publish(opts, summarize, emit=emitted.append)
+    assert result.operation == "created"
+    pull = github.pulls[0]
+    assert pull["draft"] is True
+    assert [x["name"] for x in pull["labels"]] == ["models", "bot"]
+    warnings = [line for line in emitted if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "ghost" in warnings[0]
+
+
+def test_create_answering_already_exists_updates_that_pull(work, github):
+    github.add_pull(BRANCH, title="old")
+    github.stale_lists = 1  # our look-up misses it, as when another run just opened it
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    result = publish(options(work, github), summarize)
+    assert (result.operation, result.pr_number) == ("updated", 1)
+    assert len(github.pulls) == 1
+    assert github.pulls[0]["title"] == "Update LLM model listings (openai.json)"
+
+
+def test_actions_not_permitted_to_create_pull_requests(work, github):
+    github.forbid_create = True
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github), summarize)
+    message = str(caught.value)
+    assert caught.value.exit_code == 1
+    assert FIX_PR_PERMISSION in message
+    assert "\n" not in message
+
+
+def test_bad_token_is_one_redacted_line(work, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    wrong = "ghs_CANARYwrong" + "8" * 20
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github, token=wrong), summarize)
+    message = str(caught.value)
+    assert FIX_TOKEN in message and "Bad credentials" in message
+    assert wrong not in message
+
+
+def test_api_error_echoing_the_token_is_redacted(work, github):
+    class Echo(FakeGitHub):
+        def handle(self, method, path, query, body):
+            return 500, {"message": f"boom, your token was {TOKEN}"}
+
+    with Echo(token=TOKEN) as echo:
+        with pytest.raises(DumpModelsError) as caught:
+            publish(options(work, echo), summarize)
+    assert "boom" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+def test_unreachable_origin_is_one_redacted_line(work, github, capsys):
+    git(work, "remote", "set-url", "origin", "http://127.0.0.1:9/octo/models.git")
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    opts = options(work, github, base="main", server_url="http://127.0.0.1:9")
+    with pytest.raises(DumpModelsError) as caught:
+        publish(opts, summarize)
+    message = str(caught.value)
+    assert message.startswith("publishing failed: git ls-remote")
+    assert "\n" not in message and TOKEN not in message
+    out = capsys.readouterr()
+    assert TOKEN not in out.out + out.err
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    seen: list[tuple[str, list[str]]] = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.seen.append((self.path, self.headers.get_all("Authorization") or []))
+        self.send_response(403)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_git_sends_one_token_header_and_does_not_persist_it(work, github):
+    _Recorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        git(work, "remote", "set-url", "origin", f"{url}/octo/models.git")
+        # What actions/checkout leaves behind: a header for the same server, in .git/config.
+        git(work, "config", f"http.{url}/.extraheader", "AUTHORIZATION: basic c3RhbGU=")
+        config_before = (work / ".git" / "config").read_text()
+        with pytest.raises(DumpModelsError) as caught:
+            publish(options(work, github, base="main", server_url=url), summarize)
+    finally:
+        server.shutdown()
+        server.server_close()
+    expected = "basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    path, headers = _Recorder.seen[0]
+    assert path.startswith("/octo/models.git/info/refs?service=git-upload-pack")
+    assert headers == [expected]
+    assert (work / ".git" / "config").read_text() == config_before
+    message = str(caught.value)
+    assert "returned error: 403" in message and FIX_CONTENTS_WRITE in message
+    assert TOKEN not in message and expected.split()[1] not in message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the checkout to another uid")
+def test_workspace_owned_by_another_user(work, remote, github):
+    subprocess.run(["chown", "-R", "nobody", str(work)], check=True)
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    result = publish(options(work, github), summarize)
+    assert result.operation == "created"
+    assert "safe" not in (work / ".git" / "config").read_text()
+
+
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        (GitError(["status"], 128, "fatal: detected dubious ownership in repository at '/w'"),
+         FIX_SAFE_DIRECTORY),
+        (GitError(["push"], 128,
+                  "remote: Permission to octo/models.git denied to github-actions[bot].\n"
+                  "fatal: unable to access 'https://github.com/octo/models/': "
+                  "The requested URL returned error: 403"),
+         FIX_CONTENTS_WRITE),
+        (GitHubError("POST", "/repos/o/r/pulls", 403,
+                     "GitHub Actions is not permitted to create or approve pull requests."),
+         FIX_PR_PERMISSION),
+        (GitHubError("GET", "/repos/o/r", 401, "Bad credentials"), FIX_TOKEN),
+    ],
+)  # fmt: skip
+def test_known_failures_get_their_fix(error, fix):
+    message = describe_failure(error)
+    assert message.endswith(f"(fix: {fix})")
+    assert "\n" not in message
+
+
+def test_repository_not_found_advice(work, github):
+    opts = PublishOptions(
+        workspace=work, token=TOKEN, api_url=github.url, repository="octo/missing"
+    )
+    with pytest.raises(DumpModelsError) as caught:
+        publish(opts, summarize)
+    assert "GITHUB_REPOSITORY" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"mode": "pr"}, "publish mode"),
+        ({"repository": None}, "repository"),
+        ({"token": None}, "token"),
+        ({"output_dir": "../elsewhere"}, "inside the workspace"),
+        ({"branch": "main", "base": "main"}, "must not be the base"),
+    ],
+)
+def test_bad_options(work, github, kwargs, needle):
+    opts = options(work, github, **{k: v for k, v in kwargs.items() if k != "repository"})
+    if "repository" in kwargs:
+        opts = PublishOptions(workspace=work, token=TOKEN, repository=None)
+    with pytest.raises(DumpModelsError, match=needle):
+        publish(opts, summarize)
