@@ -25,7 +25,8 @@ if ((${#missing[@]})); then
     echo "image.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends buildah podman debootstrap >/dev/null
+    apt-get install -y -qq --no-install-recommends \
+        buildah podman debootstrap debian-archive-keyring ca-certificates >/dev/null
 fi
 
 if podman "${STORAGE[@]}" image exists "$BASE"; then
@@ -55,4 +56,6 @@ buildah "${STORAGE[@]}" bud --isolation chroot --network host --quiet \
     "${mounts[@]}" \
     --build-arg "BASE_IMAGE=$BASE" \
     -t "$IMAGE" . >/dev/null
+# vfs stores every layer in full: drop the image this build replaced.
+buildah "${STORAGE[@]}" rmi --prune >/dev/null 2>&1 || true
 buildah "${STORAGE[@]}" images --format '{{.Name}}:{{.Tag}} {{.Size}}' "$IMAGE"
