@@ -1,0 +1,111 @@
+"""compare_paths: `dump-models diff OLD NEW` on directories and single files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dump_models.compare import compare_paths
+from dump_models.errors import DumpModelsError
+
+
+def _write(path, document) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def _openrouter(*models):
+    return {"data": list(models)}
+
+
+def _by_name(reports):
+    return {report.name: report for report in reports}
+
+
+def test_directories(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    _write(old / "openrouter.json", _openrouter({"id": "a", "pricing": {"prompt": "0.000001"}}))
+    _write(new / "openrouter.json", _openrouter({"id": "a", "pricing": {"prompt": "0.000002"}}))
+    # gemini: models under "models", id is "name"
+    _write(old / "gemini.json", {"models": [{"name": "models/g", "inputTokenLimit": 1}]})
+    _write(new / "gemini.json", {"models": [{"name": "models/g", "inputTokenLimit": 2}]})
+    # mistral's created is volatile: never a change
+    _write(old / "mistral.json", {"data": [{"id": "m", "created": 1}]})
+    _write(new / "mistral.json", {"data": [{"id": "m", "created": 2}]})
+    # together: a top-level array
+    _write(old / "together.json", [{"id": "t"}])
+    _write(new / "together.json", [{"id": "t"}, {"id": "u"}])
+    _write(old / "gone.json", {"data": [{"id": "x"}, {"id": "y"}]})
+    _write(new / "fresh.json", {"models": [{"name": "only-a-name"}]})
+    (new / "notes.txt").write_text("not a listing")
+
+    reports = compare_paths(old, new)
+    assert [r.name for r in reports] == sorted(r.name for r in reports)
+    by_name = _by_name(reports)
+    assert set(by_name) == {"openrouter", "gemini", "mistral", "together", "gone", "fresh"}
+    assert by_name["openrouter"].changed == {"a": {"input_price": {"old": "1", "new": "2"}}}
+    assert by_name["gemini"].changed == {"models/g": {"context_length": {"old": 1, "new": 2}}}
+    assert by_name["mistral"].status == "unchanged"
+    assert by_name["together"].added == ["u"]
+    assert by_name["gone"].status == "changed"
+    assert by_name["gone"].removed == ["x", "y"]
+    assert (by_name["gone"].models_before, by_name["gone"].models_after) == (2, 0)
+    assert by_name["fresh"].status == "new"
+    assert by_name["fresh"].added == ["only-a-name"]  # custom file without ids: keyed by name
+
+
+def test_single_files(tmp_path):
+    old, new = tmp_path / "a" / "openrouter.json", tmp_path / "b" / "openrouter.json"
+    _write(old, _openrouter({"id": "a"}, {"id": "b"}))
+    _write(new, _openrouter({"id": "b", "top_provider": {"is_moderated": True}}))
+    (report,) = compare_paths(old, new)
+    assert report.name == "openrouter"
+    assert report.removed == ["a"]
+    # top_provider holds a normalized field, so its new leaves are reported one by one
+    assert report.changed == {"b": {"top_provider.is_moderated": {"old": None, "new": True}}}
+
+
+def test_single_files_with_other_names_use_new_name(tmp_path):
+    old, new = tmp_path / "before.json", tmp_path / "groq.json"
+    _write(old, {"data": [{"id": "g", "active": True}]})
+    _write(new, {"data": [{"id": "g", "active": False}]})
+    (report,) = compare_paths(old, new)
+    assert report.name == "groq"
+    assert report.changed == {"g": {"deprecated": {"old": False, "new": True}}}
+
+
+def test_file_against_directory(tmp_path):
+    _write(tmp_path / "old" / "together.json", [{"id": "t"}])
+    _write(tmp_path / "old" / "xai.json", {"data": [{"id": "grok"}]})
+    _write(tmp_path / "together.json", [{"id": "t"}, {"id": "u"}])
+    (report,) = compare_paths(tmp_path / "old", tmp_path / "together.json")
+    assert (report.name, report.added) == ("together", ["u"])
+
+
+def test_invalid_json(tmp_path):
+    bad = tmp_path / "new" / "openrouter.json"
+    _write(tmp_path / "old" / "openrouter.json", {"data": []})
+    bad.parent.mkdir()
+    bad.write_text('{"data": [\n  {"id": "a",}\n]}', encoding="utf-8")
+    with pytest.raises(DumpModelsError) as caught:
+        compare_paths(tmp_path / "old", tmp_path / "new")
+    message = str(caught.value)
+    assert message.startswith(f"{bad}: not valid JSON (line 2): ")
+    assert message.endswith("; pass a models/<provider>.json file or a directory of them")
+    assert caught.value.exit_code == 2
+
+
+def test_not_a_listing(tmp_path):
+    _write(tmp_path / "old.json", {"object": "list"})
+    _write(tmp_path / "new.json", {"data": []})
+    with pytest.raises(DumpModelsError, match="no model list") as caught:
+        compare_paths(tmp_path / "old.json", tmp_path / "new.json")
+    assert caught.value.exit_code == 2
+
+
+def test_missing_path(tmp_path):
+    _write(tmp_path / "new.json", {"data": []})
+    with pytest.raises(DumpModelsError, match="no such file or directory") as caught:
+        compare_paths(tmp_path / "nope", tmp_path / "new.json")
+    assert caught.value.exit_code == 2
