@@ -303,7 +303,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _get(
-    sessions: list[requests.Session],
+    sessions: list[_Session],
     url: str,
     params: dict[str, str],
     headers: dict[str, str],
@@ -328,8 +328,9 @@ def _get(
             last, last_response = exc, None
             if exc.kind == "timeout":
                 # The abandoned thread may still hold the session: start a fresh one.
+                secret_headers = sessions[0].secret_headers
                 sessions[0].close()
-                sessions[0] = _new_session()
+                sessions[0] = _new_session(secret_headers)
             continue
         if response.status == 429 or response.status >= 500:
             retry_after = _retry_after(response.headers.get("Retry-After"))
@@ -348,12 +349,29 @@ def _get(
     raise _Failure(f"connection failed after {attempts} {noun}: {last.reason}")
 
 
-def _new_session() -> requests.Session:
-    session = requests.Session()
-    # Keys come from the configuration only: a no-op auth stops requests from reading ~/.netrc
-    # (which would replace our Authorization header), while proxy variables still apply.
-    session.auth = _no_auth
-    return session
+class _Session(requests.Session):
+    """A session that drops every key-carrying header on a redirect to another host or port.
+
+    requests strips only ``Authorization`` there; ``x-api-key``, ``x-goog-api-key`` and custom
+    key headers would otherwise follow a redirect anywhere.
+    """
+
+    def __init__(self, secret_headers: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secret_headers = secret_headers
+        # Keys come from the configuration only: a no-op auth stops requests from reading
+        # ~/.netrc (which would replace our Authorization header); proxy variables still apply.
+        self.auth = _no_auth
+
+    def rebuild_auth(self, prepared_request, response):  # noqa: D102 (requests' hook)
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in self.secret_headers:
+                prepared_request.headers.pop(name, None)
+
+
+def _new_session(secret_headers: tuple[str, ...] = ()) -> _Session:
+    return _Session(secret_headers)
 
 
 def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -451,7 +469,9 @@ def _fetch_pages(target: Target, *, timeout: float, retries: int, backoff: float
     spec = target.spec
     headers, params = _request_parts(target)
     url = spec.url
-    sessions = [_new_session()]
+    key = target.api_key
+    secret_headers = tuple(n for n, v in headers.items() if key and key in v)
+    sessions = [_new_session(secret_headers)]
     first: Any = None
     merged: list[dict] = []
     seen: set[str] = set()

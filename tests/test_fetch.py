@@ -460,3 +460,28 @@ def test_query_key_removed_from_urls_even_when_not_registered():
     assert "key=***" in fetch._clean(text, target)
     result = fetch_listing(target, timeout=1, retries=0)
     assert "Zq9" not in result.error
+
+
+@pytest.mark.parametrize("auth", ["bearer", "anthropic", "gemini", "header:X-Api-Key"])
+def test_key_headers_dropped_on_redirect_to_another_host(server, auth):
+    models = openai_models(2)
+    with ProviderServer() as elsewhere:
+        elsewhere.route("/v1/models", openai_style(models))
+        server.route(
+            "/v1/models", fixed(Reply(302, b"", {"Location": elsewhere.url + "/v1/models"}))
+        )
+        target = make_target("r", server, api_key=CANARY, auth=auth, headers={"X-K": "${api_key}"})
+        result = fetch_listing(target, **FAST)
+        assert result.ok and result.models == models
+        (req,) = elsewhere.requests
+        assert CANARY not in str(req.headers)
+        assert req.header("anthropic-version") == ("2023-06-01" if auth == "anthropic" else None)
+
+
+def test_key_headers_kept_on_same_host_redirect(server):
+    server.route("/v1/moved", fixed(Reply(302, b"", {"Location": "/v1/models"})))
+    server.route("/v1/models", openai_style(openai_models(1), key=CANARY))
+    target = make_target("r", server, api_key=CANARY, models_path="/moved")
+    result = fetch_listing(target, **FAST)
+    assert result.ok, result.error
+    assert [r.path for r in server.requests] == ["/v1/moved", "/v1/models"]
