@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import random
 import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,7 @@ class _Retryable(Exception):
 @dataclass
 class _Response:
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive (requests' CaseInsensitiveDict)
     body: bytes
 
 
@@ -223,7 +224,7 @@ def _read(
                 raise _Failure(f"response larger than {_size_text(limit)}")
             if state["cancel"].is_set() or time.monotonic() > deadline:
                 raise _Retryable("timeout", "deadline")
-        return _Response(response.status_code, dict(response.headers), bytes(buf))
+        return _Response(response.status_code, response.headers, bytes(buf))
     finally:
         response.close()
 
@@ -299,6 +300,8 @@ def _retry_after(value: str | None) -> float | None:
         if when is None:
             return None
         seconds = when.timestamp() - time.time()
+    if not math.isfinite(seconds):
+        return MAX_RETRY_AFTER if seconds > 0 else None  # "inf" / "nan": not a wait we can do
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 

@@ -268,7 +268,8 @@ def test_gives_up_after_retries_with_last_status(server):
 def test_429_honours_retry_after(server):
     server.route(
         "/v1/models",
-        sequence(status_reply(429, Retry_After="1"), openai_style(openai_models(1))),
+        # Lower-case header name, as HTTP/2 front ends send it: looked up case-insensitively.
+        sequence(status_reply(429, retry_after="1"), openai_style(openai_models(1))),
     )
     started = time.monotonic()
     result = fetch_listing(make_target("limited", server), timeout=5, retries=3, backoff=0.001)
@@ -282,6 +283,7 @@ def test_retry_after_parsing():
     assert fetch._retry_after("2") == 2.0
     assert fetch._retry_after("3600") == fetch.MAX_RETRY_AFTER
     assert fetch._retry_after("soon") is None and fetch._retry_after(None) is None
+    assert fetch._retry_after("nan") is None and fetch._retry_after("-5") == 0.0
     in_ten = email.utils.formatdate(time.time() + 10, usegmt=True)
     assert 8 <= fetch._retry_after(in_ten) <= 10
     past = email.utils.formatdate(time.time() - 100, usegmt=True)
