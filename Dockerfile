@@ -5,6 +5,8 @@ ARG BASE_IMAGE=python:3.12-slim
 FROM ${BASE_IMAGE}
 
 # git is needed for publishing; python:3.12-slim lacks it, the Debian stand-in has it.
+# Not pinned (DL3008): the version depends on the base image's Debian release.
+# hadolint ignore=DL3008
 RUN if ! command -v git >/dev/null 2>&1; then \
         apt-get update \
         && apt-get install -y --no-install-recommends git ca-certificates \

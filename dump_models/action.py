@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -324,6 +326,10 @@ def main(environ: Mapping[str, str] | None = None, console: Console | None = Non
     except DumpModelsError as error:
         console.error(str(error))
         return error.exit_code
+    except Exception as error:  # a bug: keep the traceback, but never a secret in it
+        sys.stderr.write(secrets.redact(traceback.format_exc()))
+        console.error(f"internal error: {type(error).__name__}: {error}")
+        return 1
 
 
 def _run_action(environ: dict[str, str], reader: InputReader, console: Console) -> int:

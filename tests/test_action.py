@@ -115,8 +115,8 @@ def run_action(
     workspace: Path,
     inputs: dict[str, str],
     *,
+    github: FakeGitHub,
     env: dict[str, str] | None = None,
-    github: FakeGitHub | None = None,
 ) -> ActionRun:
     """Run the entrypoint with the environment GitHub gives a Docker action."""
     files = workspace.parent / "file_commands"
@@ -140,8 +140,7 @@ def run_action(
         "GITHUB_EVENT_PATH": str(event),
         "GITHUB_EVENT_NAME": "workflow_dispatch",
         "GITHUB_REPOSITORY": "octo/models",
-        # Without a fake, a closed port: publishing must not call the API at all.
-        "GITHUB_API_URL": github.url if github else "http://127.0.0.1:9",
+        "GITHUB_API_URL": github.url,
         "GITHUB_SERVER_URL": "https://github.com",
         "RUNNER_TEMP": str(temp),
         "INPUT_TOKEN": TOKEN,
@@ -178,6 +177,7 @@ def assert_no_secret(run: ActionRun, workspace: Path) -> None:
             if path.is_file() and ".git" not in path.relative_to(root).parts[:1]:
                 texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
     texts["git log"] = git(workspace, "log", "--all", "-p", "--format=%H %s%n%b")
+    texts[".git/config"] = (workspace / ".git" / "config").read_text(encoding="utf-8")
     for where, text in texts.items():
         for secret in SECRETS:
             assert secret not in text, f"a secret leaked into {where}"
@@ -194,8 +194,8 @@ BASE_INPUTS = {
 }
 
 
-def test_run_writes_dumps_outputs_summary_and_masks_first(workspace: Path) -> None:
-    run = run_action(workspace, {**BASE_INPUTS, "INPUT_OUTPUT-DIR": "dumps"})
+def test_run_writes_dumps_outputs_summary_and_masks_first(workspace: Path, github) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_OUTPUT-DIR": "dumps"}, github=github)
 
     assert run.returncode == 0, run.stdout + run.stderr
     # Masks come before anything else, and the token and the key are among them.
@@ -229,8 +229,8 @@ def test_run_writes_dumps_outputs_summary_and_masks_first(workspace: Path) -> No
     assert_no_secret(run, workspace)
 
 
-def test_fail_on_any_fails_the_step_after_reporting(workspace: Path) -> None:
-    run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL_ON": "any"})
+def test_fail_on_any_fails_the_step_after_reporting(workspace: Path, github) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL_ON": "any"}, github=github)
 
     assert run.returncode == 1
     assert run.outputs["failed-providers"] == "broken"  # outputs are written all the same
@@ -238,8 +238,10 @@ def test_fail_on_any_fails_the_step_after_reporting(workspace: Path) -> None:
     assert_no_secret(run, workspace)
 
 
-def test_fail_on_all_passes_when_one_provider_works(workspace: Path) -> None:
-    run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL-ON": "all", "INPUT_FAIL_ON": ""})
+def test_fail_on_all_passes_when_one_provider_works(workspace: Path, github) -> None:
+    run = run_action(
+        workspace, {**BASE_INPUTS, "INPUT_FAIL-ON": "all", "INPUT_FAIL_ON": ""}, github=github
+    )
     assert run.returncode == 0, run.stdout
 
 
@@ -253,8 +255,8 @@ def test_fail_on_all_passes_when_one_provider_works(workspace: Path) -> None:
         ({"INPUT_API-KEYS": f"mistral key {KEY}"}, "input api-keys, line 1: expected NAME=value"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(workspace: Path, inputs, message) -> None:
-    run = run_action(workspace, {**BASE_INPUTS, **inputs})
+def test_bad_input_is_one_line_and_exit_2(workspace: Path, github, inputs, message) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, **inputs}, github=github)
 
     assert run.returncode == 2
     errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
@@ -276,7 +278,9 @@ def test_under_act_the_run_is_dry_unless_told_otherwise(workspace: Path, github)
     assert git(workspace, "ls-remote", "--heads", "origin").count("refs/heads/") == 1
     assert_no_secret(run, workspace)
 
-    real = run_action(workspace, {**BASE_INPUTS, "INPUT_DRY-RUN": "FALSE"}, env={"ACT": "true"})
+    real = run_action(
+        workspace, {**BASE_INPUTS, "INPUT_DRY-RUN": "FALSE"}, env={"ACT": "true"}, github=github
+    )
     assert real.returncode == 0, real.stdout + real.stderr
     assert (workspace / "models" / "mistral.json").is_file()
 
@@ -318,11 +322,13 @@ def test_publishing_failure_exits_1_with_the_known_fix(workspace: Path, github) 
     assert_no_secret(run, workspace)
 
 
-def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path) -> None:
+def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path, github) -> None:
     """A provider key given as a step env var (the usual way) is masked first as well."""
     inputs = {"INPUT_PUBLISH": "none", "INPUT_FAIL-ON": "never"}
     other = "sk-canary-unused-provider-key-42"
-    run = run_action(workspace, inputs, env={"MISTRAL_API_KEY": KEY, "ACME_API_KEY": other})
+    run = run_action(
+        workspace, inputs, env={"MISTRAL_API_KEY": KEY, "ACME_API_KEY": other}, github=github
+    )
 
     assert run.returncode == 0, run.stdout + run.stderr
     for secret in (KEY, other, TOKEN):
@@ -331,9 +337,13 @@ def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path) -
     assert_no_secret(run, workspace)
 
 
-def test_report_lands_in_a_self_ignoring_directory_without_runner_temp(workspace: Path) -> None:
+def test_report_lands_in_a_self_ignoring_directory_without_runner_temp(
+    workspace: Path, github
+) -> None:
     """Inside GitHub's container RUNNER_TEMP is a host path that is not mounted."""
-    run = run_action(workspace, BASE_INPUTS, env={"RUNNER_TEMP": "/nonexistent/runner/temp"})
+    run = run_action(
+        workspace, BASE_INPUTS, env={"RUNNER_TEMP": "/nonexistent/runner/temp"}, github=github
+    )
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.outputs["report-path"] == ".dump-models/dump-models-report.json"
