@@ -16,14 +16,22 @@ TIMEOUT = 300
 
 
 class GitError(Exception):
-    """A git command failed; ``stderr`` is already redacted."""
+    """A git command failed; ``stderr`` (with any stdout) is already redacted."""
 
     def __init__(self, args: Sequence[str], returncode: int, stderr: str) -> None:
-        self.command = " ".join(args)
+        self.command = secrets.redact(" ".join(args))
         self.returncode = returncode
         self.stderr = secrets.redact(stderr.strip())
-        last = self.stderr.splitlines()[-1] if self.stderr else f"exit code {returncode}"
-        super().__init__(f"git {self.command}: {last}")
+        super().__init__(f"git {self.command}: {_telling_line(self.stderr, returncode)}")
+
+
+def _telling_line(text: str, returncode: int) -> str:
+    """The line that says why: a rejection or a fatal error, else the last line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if "[rejected]" in line or "[remote rejected]" in line or line.startswith("fatal:"):
+            return line
+    return lines[-1] if lines else f"exit code {returncode}"
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ class Git:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GitError(args, -1, str(exc)) from exc
         if check and done.returncode != 0:
-            raise GitError(args, done.returncode, done.stderr or done.stdout)
+            raise GitError(args, done.returncode, f"{done.stderr}\n{done.stdout}")
         return done
 
     def output(self, *args: str, **kwargs) -> str:
@@ -181,9 +189,9 @@ class Git:
     def fetch_objects(self, *branches: str) -> None:
         """Download the branches' commits without touching any ref, FETCH_HEAD included."""
         refs = [f"refs/heads/{b}" for b in branches]
-        self.run(
-            "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin", *refs, auth=True
-        )
+        # An empty --refmap stops git's opportunistic update of refs/remotes/origin/*.
+        args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap="]
+        self.run(*args, "origin", *refs, auth=True)
 
     def tree_with(self, base: str, path: str, index_file: Path) -> str:
         """The tree of ``base`` with ``path`` replaced by the working tree's files.
@@ -216,11 +224,12 @@ class Git:
         with that lease; without, it must fast-forward.
         """
         ref = f"refs/heads/{branch}"
-        args = ["push", "--porcelain", "--no-verify"]
+        # --no-verify: the user's local pre-push hooks are for their pushes, not the bot's.
+        args = ["push", "--no-verify"]
         if lease is not None:
             args.append(f"--force-with-lease={ref}:{lease}")
         self.run(*args, "origin", f"{sha}:{ref}", auth=True)
 
     def delete_remote_branch(self, branch: str) -> None:
         """Delete ``refs/heads/<branch>`` on origin."""
-        self.run("push", "--porcelain", "--no-verify", "origin", f":refs/heads/{branch}", auth=True)
+        self.run("push", "--no-verify", "origin", f":refs/heads/{branch}", auth=True)
