@@ -176,8 +176,14 @@ class _Publisher:
                 return PublishResult("none")
             raise
         self.git = Git(top, token=o.token, server_url=o.server_url)
-        self.out = (Path(o.workspace) / o.output_dir).resolve().relative_to(top.resolve())
-        self.out = self.out.as_posix()
+        try:
+            out = (Path(o.workspace) / o.output_dir).resolve().relative_to(top.resolve())
+        except ValueError:
+            raise DumpModelsError(f"output directory {o.output_dir} is outside {top}") from None
+        if out == Path("."):
+            # Committing the whole checkout would sweep in whatever else is dirty in it.
+            raise DumpModelsError("the output directory must be a subdirectory of the checkout")
+        self.out = out.as_posix()
         base = o.base or self._default_base()
         target = base if o.mode == "push" else o.branch
         if target == base and o.mode != "push":
@@ -247,7 +253,7 @@ class _Publisher:
 
     def _changes(self, base_tree: str, tree: str) -> list[FileChange]:
         changes = []
-        prefix = "" if self.out == "." else self.out + "/"
+        prefix = self.out + "/"
         for path in self.git.changed_paths(base_tree, tree, self.out):
             if path.endswith(".json"):
                 changes.append(

@@ -467,6 +467,7 @@ def test_repository_not_found_advice(work, github):
         ({"repository": None}, "repository"),
         ({"token": None}, "token"),
         ({"output_dir": "../elsewhere"}, "inside the workspace"),
+        ({"output_dir": "."}, "subdirectory"),
         ({"branch": "main", "base": "main"}, "must not be the base"),
     ],
 )
@@ -476,3 +477,23 @@ def test_bad_options(work, github, kwargs, needle):
         opts = PublishOptions(workspace=work, token=TOKEN, repository=None)
     with pytest.raises(DumpModelsError, match=needle):
         publish(opts, summarize)
+
+
+def test_nested_output_dir_paths_are_relative_to_it(work, remote, github):
+    (work / "data" / "llm").mkdir(parents=True)
+    (work / "data" / "llm" / "groq.json").write_text("[]\n")
+    seen: list[list[FileChange]] = []
+    opts = options(work, github, output_dir="data/llm")
+    result = publish(opts, lambda changes: seen.append(changes) or summarize(changes))
+    assert result.operation == "created"
+    assert [c.path for c in seen[0]] == ["groq.json"]
+    assert git(remote, "show", f"{result.head_sha}:data/llm/groq.json") == "[]"
+
+
+def test_branch_already_pushed_but_no_open_pull_opens_one(work, remote, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    first = publish(options(work, github), summarize)
+    github.pulls[0]["state"] = "closed"  # e.g. the create failed last time, or closed by hand
+    second = publish(options(work, github), summarize)
+    assert (second.operation, second.pr_number) == ("created", 2)
+    assert second.head_sha == first.head_sha == remote_ref(remote, BRANCH)
