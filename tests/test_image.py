@@ -109,6 +109,11 @@ def test_image_dumps_into_the_mounted_workspace_and_opens_a_pull_request(
         config = ws / ".github" / "dump-models.yml"
         config.parent.mkdir()
         config.write_text(f"providers:\n  mistral: {{endpoint: '{provider.url}/v1'}}\n")
+        if os.geteuid() == 0:
+            # As on GitHub: the workspace belongs to the runner's user, not to the
+            # container's root, which makes git see "dubious ownership".
+            for path in [ws, *ws.rglob("*")]:
+                os.lchown(path, 1001, 1001)
         args = ["run", "--isolation", "chroot", "--network", "host"]
         args += ["--workingdir", "/github/workspace"]
         for host, inside in (
@@ -133,7 +138,15 @@ def test_image_dumps_into_the_mounted_workspace_and_opens_a_pull_request(
         assert (ws / outputs["report-path"]).is_file()
         assert "mistral" in (files / "summary").read_text(encoding="utf-8")
         assert [p["head"]["ref"] for p in github.open_pulls()] == ["dump-models/update"]
-        tree = git(ws, "ls-tree", "-r", "--name-only", "origin/dump-models/update")
+        tree = git(
+            ws,
+            "-c",
+            "safe.directory=*",
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "origin/dump-models/update",
+        )
         assert "models/mistral.json" in tree.splitlines()
         logged = [line for line in proc.stdout.splitlines() if not line.startswith("::add-mask::")]
         for secret in (KEY, TOKEN):
