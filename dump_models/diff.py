@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dump_models.canonical import drop_paths
 from dump_models.normalize import NORMALIZED_FIELDS, feeding_paths, normalize_model
 
 STATUSES = ("changed", "unchanged", "new", "failed", "skipped", "guarded")
@@ -43,26 +44,14 @@ class ProviderReport:
         }
 
 
-def _drop(model: dict, path: str) -> dict:
-    head, _, rest = path.partition(".")
-    if head not in model:
-        return model
-    copy = dict(model)
-    if not rest:
-        del copy[head]
-    elif isinstance(copy[head], dict):
-        copy[head] = _drop(copy[head], rest)
-    return copy
-
-
 def _index(models: list[dict], id_field: str, ignore: tuple[str, ...]) -> dict[str, dict]:
     # A duplicated id keeps its last entry; entries without an id cannot be compared.
     by_id: dict[str, dict] = {}
     for model in models:
         if not isinstance(model, dict) or model.get(id_field) is None:
             continue
-        for path in ignore:
-            model = _drop(model, path)
+        if ignore:
+            model = drop_paths(model, ignore)
         by_id[str(model[id_field])] = model
     return by_id
 
