@@ -497,3 +497,20 @@ def test_branch_already_pushed_but_no_open_pull_opens_one(work, remote, github):
     second = publish(options(work, github), summarize)
     assert (second.operation, second.pr_number) == ("created", 2)
     assert second.head_sha == first.head_sha == remote_ref(remote, BRANCH)
+
+
+def test_shallow_detached_checkout_like_actions_checkout(work, remote, github, tmp_path):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    publish(options(work, github), summarize)
+    (work / "README.md").write_text("base moved\n")
+    git(work, "commit", "--quiet", "-am", "base moved")
+    git(work, "push", "--quiet", "origin", "main")
+
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth=1", f"file://{remote}", str(shallow))
+    git(shallow, "checkout", "--quiet", "--detach")
+    (shallow / "models" / "openai.json").write_text('{"data": [{"id": "c"}]}\n')
+    result = publish(options(shallow, github), summarize)
+    assert result.operation == "updated"
+    assert git(remote, "rev-parse", f"{result.head_sha}^") == remote_ref(remote, "main")
+    assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
