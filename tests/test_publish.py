@@ -514,3 +514,23 @@ def test_shallow_detached_checkout_like_actions_checkout(work, remote, github, t
     assert result.operation == "updated"
     assert git(remote, "rev-parse", f"{result.head_sha}^") == remote_ref(remote, "main")
     assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
+
+
+def test_refused_push_is_not_retried_and_is_redacted(work, remote, github, capsys):
+    hook = remote / "hooks" / "pre-receive"
+    # A server that echoes the credential back: the message must still not carry it.
+    hook.write_text(
+        f"#!/bin/sh\necho 'Permission to octo/models.git denied ({TOKEN})' >&2\nexit 1\n"
+    )
+    hook.chmod(0o755)
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github), summarize)
+    message = str(caught.value)
+    assert message.startswith("publishing failed: git push")
+    assert "[remote rejected]" in message and FIX_CONTENTS_WRITE in message
+    assert TOKEN not in message
+    out = capsys.readouterr()
+    assert "origin moved" not in out.out
+    assert TOKEN not in out.out + out.err
+    assert github.writes() == []
