@@ -108,12 +108,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .config import load_publish_options, load_settings
+    from .config import load_publish_options, load_settings, workspace_dir
     from .publish import publish
     from .runner import summarize_for_publish
 
-    settings = load_settings(config=args.config, output_dir=args.output_dir)
-    workspace = Path.cwd()
+    workspace = workspace_dir()
+    settings = load_settings(config=args.config, output_dir=args.output_dir, cwd=workspace)
     try:
         output_dir = str(settings.output_dir.relative_to(workspace))
     except ValueError:

@@ -448,6 +448,12 @@ def load_settings(
 PUBLISH_MODES = ("pull-request", "push", "none")
 
 
+def workspace_dir(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
+    """The checkout to publish from: ``$GITHUB_WORKSPACE``, else the current directory."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("GITHUB_WORKSPACE") or (cwd or Path.cwd()))
+
+
 def _split_list(value: str | None) -> tuple[str, ...]:
     return tuple(item.strip() for item in re.split(r"[,\n]", value or "") if item.strip())
 
@@ -475,7 +481,7 @@ def load_publish_options(
     mode = publish or "pull-request"
     if mode not in PUBLISH_MODES:
         raise DumpModelsError(f"--publish is {mode!r}; use one of: {', '.join(PUBLISH_MODES)}")
-    workspace = Path(environ.get("GITHUB_WORKSPACE") or (cwd or Path.cwd()))
+    workspace = workspace_dir(environ, cwd)
     token = token or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or None
     secrets.register(token)
     if branch is not None and not re.fullmatch(r"[A-Za-z0-9._/-]+", branch or ""):

@@ -139,9 +139,15 @@ def _validate(options: PublishOptions) -> None:
         raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
     if options.mode == "pull-request" and not options.dry_run:
         if not options.repository:
-            raise DumpModelsError("publishing a pull request needs the repository (owner/name)")
+            raise DumpModelsError(
+                "publishing a pull request needs the repository: set GITHUB_REPOSITORY=owner/name "
+                "and a token in GITHUB_TOKEN, or use --dry-run / --publish none"
+            )
         if not options.token:
-            raise DumpModelsError("publishing a pull request needs a token (input `token`)")
+            raise DumpModelsError(
+                "publishing a pull request needs a token: set GITHUB_TOKEN (input `token` in "
+                "the Action), or use --dry-run / --publish none"
+            )
     output = Path(options.output_dir)
     if output.is_absolute() or ".." in output.parts:
         raise DumpModelsError(f"output directory must be inside the workspace: {output}")
