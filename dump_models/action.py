@@ -60,7 +60,7 @@ OUTPUTS = (
 FAIL_ON = ("any", "all", "never")
 PUBLISH_MODES = ("pull-request", "push", "none")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-REPORT_NAME = "dump-models-report.json"
+REPORT_NAME = "report.json"
 
 
 def input_env_names(name: str) -> tuple[str, str]:
@@ -275,17 +275,13 @@ def append_file(path: str | None, text: str) -> None:
             handle.write(secrets.redact(text))
 
 
-def report_directory(environ: Mapping[str, str], workspace: Path) -> Path:
-    """Where the JSON report goes, so that later steps of the job can read it.
+def report_directory(workspace: Path) -> Path:
+    """Where the JSON report goes: ``.dump-models/`` in the workspace, which ignores itself.
 
-    ``RUNNER_TEMP`` when it exists here (act, self-hosted runners in the same filesystem).
-    Inside GitHub's container it is a host path that is not mounted, and the workspace is the
-    only directory later steps share: there the report goes under ``.dump-models/``, which
-    ignores itself so that the checkout stays clean.
+    A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
+    a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the
+    container's own. The ``.gitignore`` keeps the checkout clean for whatever commits next.
     """
-    runner_temp = environ.get("RUNNER_TEMP")
-    if runner_temp and Path(runner_temp).is_dir():
-        return Path(runner_temp)
     directory = workspace / ".dump-models"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / ".gitignore").write_text("*\n", encoding="utf-8")
@@ -368,7 +364,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
 
     result = run(settings, emit=console.line, on_report=on_report)
 
-    report_path = report_directory(environ, workspace) / REPORT_NAME
+    report_path = report_directory(workspace) / REPORT_NAME
     report_path.write_text(
         secrets.redact(json.dumps(result.json, indent=2, ensure_ascii=False) + "\n"),
         encoding="utf-8",

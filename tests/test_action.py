@@ -125,8 +125,6 @@ def run_action(
         (files / name).write_text("", encoding="utf-8")
     event = files / "event.json"
     event.write_text(json.dumps({"repository": {"default_branch": "main"}}), encoding="utf-8")
-    temp = workspace.parent / "runner_temp"
-    temp.mkdir(exist_ok=True)
     environ = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ["HOME"],
@@ -142,7 +140,7 @@ def run_action(
         "GITHUB_REPOSITORY": "octo/models",
         "GITHUB_API_URL": github.url,
         "GITHUB_SERVER_URL": "https://github.com",
-        "RUNNER_TEMP": str(temp),
+        "RUNNER_TEMP": "/home/runner/work/_temp",  # a host path, not mounted (as on GitHub)
         "INPUT_TOKEN": TOKEN,
     }
     for name, value in inputs.items():
@@ -172,7 +170,7 @@ def assert_no_secret(run: ActionRun, workspace: Path) -> None:
     logged = [line for line in run.stdout.splitlines() if not line.startswith("::add-mask::")]
     texts = {"stdout": "\n".join(logged), "stderr": run.stderr, "summary": run.summary}
     texts["outputs"] = json.dumps(run.outputs)
-    for root in (workspace, run.files, workspace.parent / "runner_temp"):
+    for root in (workspace, run.files):
         for path in root.rglob("*"):
             if path.is_file() and ".git" not in path.relative_to(root).parts[:1]:
                 texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
@@ -221,7 +219,8 @@ def test_run_writes_dumps_outputs_summary_and_masks_first(workspace: Path, githu
     assert outputs["failed-providers"] == "broken"
     assert outputs["pull-request-operation"] == "none"
     assert outputs["pull-request-number"] == outputs["pull-request-url"] == ""
-    report = json.loads(Path(outputs["report-path"]).read_text(encoding="utf-8"))
+    assert outputs["report-path"] == ".dump-models/report.json"  # later steps run in the workspace
+    report = json.loads((workspace / outputs["report-path"]).read_text(encoding="utf-8"))
     assert report["providers"]["mistral"]["added"] == ["model-000", "model-001"]
     assert report["totals"]["failed"] == 1
 
@@ -337,16 +336,11 @@ def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path, g
     assert_no_secret(run, workspace)
 
 
-def test_report_lands_in_a_self_ignoring_directory_without_runner_temp(
-    workspace: Path, github
-) -> None:
-    """Inside GitHub's container RUNNER_TEMP is a host path that is not mounted."""
-    run = run_action(
-        workspace, BASE_INPUTS, env={"RUNNER_TEMP": "/nonexistent/runner/temp"}, github=github
-    )
+def test_the_report_leaves_the_checkout_clean(workspace: Path, github) -> None:
+    """The report is in the workspace (the only directory later steps share), ignored by git."""
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL_ON": "never"}, github=github)
 
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.outputs["report-path"] == ".dump-models/dump-models-report.json"
     assert (workspace / run.outputs["report-path"]).is_file()
     status = git(workspace, "status", "--porcelain", "--untracked-files=all")
     assert ".dump-models" not in status
