@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from . import secrets
+from .config import load_publish_options, load_settings
+from .diff import ProviderReport
 from .errors import DumpModelsError
+from .providers import builtin_registry
+from .publish import publish
+from .runner import run, summarize_for_publish
 
 # Every input of action.yml with the default it declares there (tests/test_action_parity.py
 # holds the two together). Inputs whose default is also the config file's default
@@ -206,8 +211,6 @@ def escape_property(text: str) -> str:
 
 def key_variables(environ: Mapping[str, str]) -> list[str]:
     """Names of the variables that may hold a provider key: the registry's, and ``*_API_KEY``."""
-    from .providers import builtin_registry
-
     names = {variable for spec in builtin_registry().values() for variable in spec.key_env}
     names |= {name for name in environ if name.endswith("_API_KEY")}
     return sorted(name for name in names if environ.get(name, "").strip())
@@ -329,10 +332,6 @@ def main(environ: Mapping[str, str] | None = None, console: Console | None = Non
 
 
 def _run_action(environ: dict[str, str], reader: InputReader, console: Console) -> int:
-    from .config import load_publish_options, load_settings
-    from .publish import publish
-    from .runner import run, summarize_for_publish
-
     inputs = parse_inputs(reader, under_act=environ.get("ACT", "").lower() == "true")
     workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
     # api-keys join the environment the configuration reads keys from.
@@ -355,7 +354,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
     if inputs.dry_run:
         console.line("dump-models: dry run: no files written, no git change, no pull request")
 
-    def on_report(report: Any, line: str) -> None:
+    def on_report(report: ProviderReport, line: str) -> None:
         console.group(f"{report.name}: {report.status}", [line])
         if report.status == "failed":
             console.warning(f"dump-models: {report.name} failed", report.error or "failed")
