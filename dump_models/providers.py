@@ -104,6 +104,6 @@ def auth_problem(auth: str) -> str | None:
     if auth in AUTH_STYLES:
         return None
     for prefix in AUTH_PREFIXES:
-        if auth.startswith(prefix) and re.fullmatch(r"[A-Za-z0-9_.-]+", auth[len(prefix):]):
+        if auth.startswith(prefix) and re.fullmatch(r"[A-Za-z0-9_.-]+", auth[len(prefix) :]):
             return None
     return "auth must be bearer, none, anthropic, gemini, header:<Header-Name> or query:<param>"
