@@ -92,6 +92,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run  # after the config is known good: no import cost on bad input
 
     result = run(settings, emit=_say)
+    if settings.step_summary is not None:  # `dump-models run` in a workflow's own step
+        with open(settings.step_summary, "a", encoding="utf-8") as handle:
+            handle.write(secrets.redact(result.markdown.rstrip("\n")) + "\n")
     return result.exit_code
 
 

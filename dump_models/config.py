@@ -74,6 +74,7 @@ class Settings:
     dry_run: bool = False
     report_json: Path | None = None
     report_md: Path | None = None
+    step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY when run inside GitHub Actions
     extra_specs: dict[str, ProviderSpec] = field(default_factory=dict)
 
     def spec_for(self, name: str) -> ProviderSpec | None:
@@ -441,6 +442,11 @@ def load_settings(
         dry_run=dry_run,
         report_json=cwd / report_json if report_json else None,
         report_md=cwd / report_md if report_md else None,
+        step_summary=(
+            Path(environ["GITHUB_STEP_SUMMARY"])
+            if environ.get("GITHUB_ACTIONS") == "true" and environ.get("GITHUB_STEP_SUMMARY")
+            else None
+        ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
     )
 

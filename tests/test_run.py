@@ -277,3 +277,19 @@ def test_query_key_custom_provider_is_redacted_everywhere(tmp_path, monkeypatch,
     assert "HTTP 403" in report["providers"]["custom"]["error"]
     for text in (out, err, json.dumps(report), (tmp_path / "report.md").read_text()):
         assert CANARY not in text
+
+
+def test_step_summary_inside_github_actions(tmp_path, monkeypatch, capsys, server):
+    server.route("/openai/models", openai_style(openai_models(2)))
+    configure(tmp_path, server, {"openai": {}})
+    monkeypatch.setenv("OPENAI_API_KEY", canary("summary"))
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run_cli(tmp_path, monkeypatch, capsys)
+    assert summary.read_text() == "earlier step\n"  # not in Actions: left alone
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    (tmp_path / "models/openai.json").unlink()
+    run_cli(tmp_path, monkeypatch, capsys)
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and "model-001" in text and CANARY not in text
