@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from git_helpers import git
 from github_server import FakeGitHub
 from provider_server import ProviderServer, Reply, fixed, openai_models, openai_style
 
@@ -28,12 +29,6 @@ ENTRYPOINT = ROOT / "entrypoint.py"
 KEY = "sk-canary-mistral-0123456789abcdef"
 TOKEN = "ghs_canaryToken0123456789abcdefABCDEF"
 SECRETS = (KEY, TOKEN)
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_helpers import git
 from github_server import FakeGitHub
 from provider_server import ProviderServer, Reply
 
@@ -14,17 +14,6 @@ from dump_models.cli import main
 
 TOKEN = "ghs_CANARY_cli_publish_token"
 KEY = "sk-CANARY-cli-publish-key"
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def openrouter_doc(prompt: str, extra: list[dict] = ()) -> dict:

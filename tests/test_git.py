@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import base64
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_helpers import git as sh
 
 from dump_models import secrets
 from dump_models.git import Git, GitError, Identity, auth_header
 
 TOKEN = "ghs_CANARY" + "5" * 30
-
-
-def sh(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@e", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture

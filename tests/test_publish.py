@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from git_helpers import git
 from github_server import FakeGitHub
 
 from dump_models.errors import DumpModelsError
@@ -30,18 +31,6 @@ from dump_models.publish import (
 TOKEN = "ghs_CANARY" + "7" * 30
 BRANCH = "dump-models/update"
 BASE_JSON = b'{"data": [{"id": "a"}]}\n'
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git as a test user would (identity given, no global config needed)."""
-    done = subprocess.run(
-        ["git", "-c", "user.name=Tester", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
