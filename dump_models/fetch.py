@@ -347,9 +347,13 @@ def _get(
         raise _Failure(f"HTTP {last_response.status}: {_snippet(last_response.body)}")
     assert last is not None
     noun = "attempt" if attempts == 1 else "attempts"
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    if parts.port:
+        host += f":{parts.port}"
     if last.kind == "timeout":
-        raise _Failure(f"timed out after {timeout:g} s ({attempts} {noun})")
-    raise _Failure(f"connection failed after {attempts} {noun}: {last.reason}")
+        raise _Failure(f"{host} timed out after {timeout:g} s ({attempts} {noun})")
+    raise _Failure(f"connection to {host} failed after {attempts} {noun}: {last.reason}")
 
 
 class _Session(requests.Session):

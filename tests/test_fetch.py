@@ -300,10 +300,12 @@ def test_401_fails_at_once_with_one_line(server):
 
 
 def test_connection_refused_after_retries():
-    target = make_target("gone", _FakeServer(closed_port_url()))
+    url = closed_port_url()
+    target = make_target("gone", _FakeServer(url))
     result = fetch_listing(target, timeout=2, retries=2, backoff=0.01)
     assert not result.ok
-    assert result.error == "connection failed after 3 attempts: Connection refused"
+    host = url.split("//")[1].split("/")[0]
+    assert result.error == f"connection to {host} failed after 3 attempts: Connection refused"
 
 
 class _FakeServer:
@@ -359,7 +361,8 @@ def test_never_answering_server_fails_in_bounded_time(server):
     started = time.monotonic()
     result = fetch_listing(make_target("hang", server), timeout=1, retries=1, backoff=0.01)
     elapsed = time.monotonic() - started
-    assert not result.ok and result.error == "timed out after 1 s (2 attempts)"
+    host = server.url.split("//")[1]
+    assert not result.ok and result.error == f"{host} timed out after 1 s (2 attempts)"
     assert elapsed < 3.5
     assert len(server.requests) == 2
 
@@ -371,7 +374,8 @@ def test_trickling_body_is_bounded_by_wall_clock(server):
     started = time.monotonic()
     result = fetch_listing(make_target("trickle", server), timeout=1, retries=0)
     elapsed = time.monotonic() - started
-    assert not result.ok and result.error == "timed out after 1 s (1 attempt)"
+    host = server.url.split("//")[1]
+    assert not result.ok and result.error == f"{host} timed out after 1 s (1 attempt)"
     assert elapsed < 2
 
 
