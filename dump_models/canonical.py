@@ -114,7 +114,11 @@ def canonical_document(
         dropped = request_time_fields([m for m in models if isinstance(m, dict)], fetched_at)
     paths = tuple(spec.volatile_fields) + dropped
     cleaned = [drop_paths(m, paths) if isinstance(m, dict) else m for m in models]
-    cleaned.sort(key=lambda m: (model_id(m, spec.id_field), json.dumps(m, sort_keys=True)))
+    ids = [model_id(m, spec.id_field) for m in cleaned]
+    if len(set(ids)) == len(ids):
+        cleaned = [m for _, m in sorted(zip(ids, cleaned, strict=True), key=lambda p: p[0])]
+    else:  # repeated ids: their content decides, so that the provider's order never shows
+        cleaned.sort(key=lambda m: (model_id(m, spec.id_field), json.dumps(m, sort_keys=True)))
     cleaned = [_sorted_keys(m, spec.id_field) for m in cleaned]
     if spec.list_key is None:
         return cleaned, dropped

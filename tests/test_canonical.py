@@ -116,3 +116,11 @@ def test_canonical_document_is_stable_under_key_order():
     assert dumps(canonical_document(REG["openai"], a)[0]) == dumps(
         canonical_document(REG["openai"], b)[0]
     )
+
+
+def test_repeated_ids_are_ordered_by_content_not_by_the_provider():
+    a = {"data": [{"id": "m", "v": 2}, {"id": "a"}, {"id": "m", "v": 1}]}
+    b = {"data": [{"id": "m", "v": 1}, {"id": "m", "v": 2}, {"id": "a"}]}
+    out_a = canonical_document(REG["openai"], a)[0]
+    assert out_a == canonical_document(REG["openai"], b)[0]
+    assert out_a["data"] == [{"id": "a"}, {"id": "m", "v": 1}, {"id": "m", "v": 2}]
