@@ -195,7 +195,7 @@ def _provider_spec(
             ):
                 raise bad(key, "must be a mapping of names to strings")
             changes[key] = {
-                **(base.headers if base and key == "headers" else {}),
+                **(getattr(base, key) if base else {}),  # a built-in's own stay
                 **{str(k): str(v) for k, v in value.items()},
             }
     if "api_key_env" in entry:

@@ -45,6 +45,7 @@ def test_default_config_file_is_read_and_overrides_apply(tmp_path):
             api_key_env: MY_MISTRAL_KEY
           anthropic:
             endpoint: https://proxy.example.com/anthropic/v1
+            params: {beta: "true"}
           my-vllm:
             endpoint: http://localhost:8000/v1
             auth: header:X-Key
@@ -67,6 +68,7 @@ def test_default_config_file_is_read_and_overrides_apply(tmp_path):
     # Only the endpoint moved: auth style, paging and list shape stay built in.
     assert anthropic.url == "https://proxy.example.com/anthropic/v1/models"
     assert (anthropic.auth, anthropic.paging) == ("anthropic", "anthropic")
+    assert anthropic.params == {"limit": "1000", "beta": "true"}  # added to the built-in's
     custom = by_name["my-vllm"]
     assert custom.spec.key_env == ("MY_VLLM_API_KEY",)
     assert custom.spec.volatile_fields == ("created",)
