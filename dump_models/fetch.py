@@ -464,6 +464,12 @@ def _next_page(
     nxt = links.get("next") if isinstance(links, dict) else None
     if isinstance(nxt, str) and nxt.strip():
         next_url = urljoin(url, nxt.strip())
+        # The key goes only where the listing itself lives: a next page on another origin
+        # would receive the Authorization header or the query key.
+        here, there = urlsplit(url), urlsplit(next_url)
+        if (here.scheme, here.hostname, here.port) != (there.scheme, there.hostname, there.port):
+            origin = f"{there.scheme}://{there.hostname}" + (f":{there.port}" if there.port else "")
+            raise _Failure(f"links.next points to another origin ({origin}); not followed")
         # The next URL carries its own query; fixed params and query auth fill in what it lacks.
         _, base_params = _request_parts(target)
         present = {k for k, _ in parse_qsl(urlsplit(next_url).query, keep_blank_values=True)}

@@ -491,3 +491,14 @@ def test_key_headers_kept_on_same_host_redirect(server):
     result = fetch_listing(target, **FAST)
     assert result.ok, result.error
     assert [r.path for r in server.requests] == ["/v1/moved", "/v1/models"]
+
+
+def test_links_next_to_another_origin_is_not_followed_and_gets_no_key(server):
+    with ProviderServer() as other:
+        other.route("/v1/models", openai_style(openai_models(1)))
+        page = {"data": openai_models(2), "links": {"next": other.url + "/v1/models?page=2"}}
+        server.route("/v1/models", fixed(Reply(200, page)))
+        result = fetch_listing(make_target("router", server, api_key="sk-CANARY-origin"), **FAST)
+        assert not result.ok
+        assert result.error == f"links.next points to another origin ({other.url}); not followed"
+        assert other.requests == []
