@@ -175,6 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dump-models: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: keep the traceback for the report, never a secret in it
+        import traceback
+
+        sys.stderr.write(secrets.redact(traceback.format_exc()))
+        print(
+            f"dump-models: internal error: {secrets.redact(f'{type(exc).__name__}: {exc}')}",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def console() -> None:

@@ -124,6 +124,10 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, _Where]:
         raise DumpModelsError(
             f"{shown}: cannot read config ({exc.strerror}); pass an existing file to --config"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise DumpModelsError(
+            f"{shown}: not UTF-8 text (byte {exc.start}); save the config as UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -259,14 +263,18 @@ def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
     return values
 
 
-def read_lc_config(path: Path) -> dict[str, dict[str, Any]]:
+def read_lc_config(path: Path, shown: str | None = None) -> dict[str, dict[str, Any]]:
     """lc's ``config.toml``: ``[providers.NAME]`` tables (endpoint, api_key, models_path, ...)."""
-    shown = str(path)
+    shown = shown or str(path)
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
         raise DumpModelsError(
             f"{shown}: cannot read lc config ({exc.strerror}); pass an existing file to --lc-config"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise DumpModelsError(
+            f"{shown}: not UTF-8 text (byte {exc.start}); save the lc config as UTF-8"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
@@ -384,21 +392,21 @@ def load_settings(
                 )
             specs[name] = _provider_spec(name, entry, where, registry.get(name))
 
-    lc_keys: dict[str, str] = {}
-    if lc_config:
-        for name, table in read_lc_config(cwd / lc_config).items():
-            base = specs.get(name) or registry.get(name)
-            specs[name] = _lc_spec(name, table, base)
-            if table.get("api_key"):
-                lc_keys[name] = str(table["api_key"])
-
-    if listed is None and not lc_config:
+    if listed is None:
         # No list: every built-in that has a key, plus the keyless defaults (openrouter).
         specs = {
             name: spec
             for name, spec in registry.items()
             if spec.default or _key_for(spec, environ)[0] is not None
         }
+
+    lc_keys: dict[str, str] = {}
+    if lc_config:
+        for name, table in read_lc_config(cwd / lc_config, lc_config).items():
+            base = specs.get(name) or registry.get(name)
+            specs[name] = _lc_spec(name, table, base)
+            if table.get("api_key"):
+                lc_keys[name] = str(table["api_key"])
 
     if providers:
         wanted = [p.strip() for p in providers.split(",") if p.strip()]

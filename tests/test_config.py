@@ -101,9 +101,10 @@ def test_lc_config_keys_and_shapes(tmp_path):
         headers = { X-Key = "${api_key}" }
         """,
     )
-    settings = load_settings(lc_config="lc.toml", environ={}, cwd=tmp_path)
+    settings = load_settings(lc_config="lc.toml", environ={"GROQ_API_KEY": "g"}, cwd=tmp_path)
     by_name = {t.name: t for t in settings.targets}
-    assert set(by_name) == {"gemini", "local"}
+    # No providers list in a YAML config: the defaults, plus what the lc config adds.
+    assert list(by_name) == ["openrouter", "groq", "gemini", "local"]
     gemini = by_name["gemini"]
     assert gemini.api_key == "lc-gemini-secret" and gemini.spec.auth == "gemini"
     assert gemini.spec.list_key == "models" and gemini.spec.paging == "gemini"
@@ -161,6 +162,15 @@ def test_bad_toml_exits_2(tmp_path, capsys, monkeypatch, text, expected):
     assert main(["run", "--lc-config", "lc.toml"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected in err, err
+
+
+@pytest.mark.parametrize("flag", ["--config", "--lc-config"])
+def test_config_that_is_not_utf8_exits_2(tmp_path, capsys, monkeypatch, flag):
+    (tmp_path / "cfg").write_bytes(b"providers:\n  x: {endpoint: '\xff'}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", flag, "cfg"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("dump-models: error: cfg: not UTF-8")
 
 
 def test_missing_config_file_and_bad_flags(tmp_path, capsys, monkeypatch):
