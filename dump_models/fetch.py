@@ -31,6 +31,8 @@ MAX_PAGES = 1000
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is waited on for this long only
 CHUNK_SIZE = 64 * 1024
 SNIPPET_CHARS = 200
+MESSAGE_CHARS = 320  # a failure's whole line; cut only after redaction (a cut key would leak)
+SNIPPET_BYTES = 64 * 1024  # of a body quoted in a message, redacted whole before the cut
 # paging scheme -> (response field with the next token, request parameter that takes it)
 TOKEN_PAGING = {
     "gemini": ("nextPageToken", "pageToken"),
@@ -100,12 +102,13 @@ def _clean(text: str, target: Target) -> str:
         quoted = requests.utils.quote(key, safe="")
         if quoted != key:
             text = text.replace(quoted, "***")
-    return secrets.redact(" ".join(text.split()))
+    return _one_line(secrets.redact(text), MESSAGE_CHARS)
 
 
 def _snippet(body: bytes) -> str:
-    text = body[: SNIPPET_CHARS * 4].decode("utf-8", errors="replace")
-    return _one_line(text) or "(empty body)"
+    """The start of a body for a message: uncut, so that _clean redacts keys whole first."""
+    text = " ".join(body[:SNIPPET_BYTES].decode("utf-8", errors="replace").split())
+    return text or "(empty body)"
 
 
 def _exception_reason(exc: BaseException) -> str:
@@ -130,9 +133,7 @@ def _exception_reason(exc: BaseException) -> str:
     if match:
         return match.group(1).strip()
     # The message may still quote a URL; callers pass it through _clean.
-    return (
-        f"{type(innermost).__name__}: {_one_line(text, 120)}" if text else type(innermost).__name__
-    )
+    return f"{type(innermost).__name__}: {text}" if text else type(innermost).__name__
 
 
 def _is_timeout(exc: BaseException) -> bool:
@@ -277,7 +278,7 @@ def _attempt(
             ),
         ):
             # A bad endpoint will not get better by retrying.
-            raise _Failure(f"invalid URL: {_one_line(str(exc), 200)}") from None
+            raise _Failure(f"invalid URL: {exc}") from None
         if isinstance(exc, requests.RequestException) or isinstance(exc, OSError):
             kind = "timeout" if _is_timeout(exc) else "connection"
             raise _Retryable(kind, _exception_reason(exc)) from None
@@ -564,7 +565,7 @@ def fetch_listing(
 
 
 def _crashed(target: Target, exc: BaseException, started: float, fetched_at: float) -> FetchResult:
-    reason = _one_line(f"unexpected error: {type(exc).__name__}: {exc}", 300)
+    reason = f"unexpected error: {type(exc).__name__}: {exc}"
     return FetchResult(
         name=target.name,
         ok=False,

@@ -502,3 +502,14 @@ def test_links_next_to_another_origin_is_not_followed_and_gets_no_key(server):
         assert not result.ok
         assert result.error == f"links.next points to another origin ({other.url}); not followed"
         assert other.requests == []
+
+
+@pytest.mark.parametrize("offset", [0, 150, 190, 199, 250, 310])
+def test_a_key_echoed_across_the_cut_of_a_message_is_never_partly_shown(server, offset):
+    key = "sk-CANARY-abcdefghijklmnopqrstuvwxyz0123456789"
+    body = "x" * offset + f" key {key} rejected " + "y" * 400
+    server.route("/v1/models", fixed(Reply(401, body)))
+    result = fetch_listing(make_target("echo", server, api_key=key), **FAST)
+    assert not result.ok and result.error.startswith("HTTP 401: ")
+    assert "CANARY" not in result.error and "abcdefghij" not in result.error
+    assert len(result.error) <= 330
