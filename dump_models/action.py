@@ -24,6 +24,7 @@ from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
 from .publish import publish
+from .report import render_markdown, render_title
 from .runner import run, summarize_for_publish
 
 # Every input of action.yml with the default it declares there (tests/test_action_parity.py
@@ -300,6 +301,18 @@ def shown_path(path: Path, workspace: Path) -> str:
         return str(path)
 
 
+def full_report_link(environ: Mapping[str, str]) -> str | None:
+    """Where a cut PR body sends readers: this workflow run's job summary, when known."""
+    run_id = environ.get("GITHUB_RUN_ID")
+    repository = environ.get("GITHUB_REPOSITORY")
+    if not (run_id and repository):
+        return None
+    server = (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    return (
+        f"the job summary of [workflow run {run_id}]({server}/{repository}/actions/runs/{run_id})"
+    )
+
+
 # --- the action -------------------------------------------------------------------------
 
 
@@ -383,6 +396,20 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
     summary = result.markdown
 
     exit_code = result.exit_code
+    full_report = full_report_link(environ)
+    if inputs.dry_run:
+        # The dry run wrote no dump, so there is nothing for publish to compare: show what
+        # the run would have published instead.
+        if result.changed:
+            console.line(
+                f"dump-models: dry run: would {inputs.publish}: {render_title(result.reports)}"
+            )
+            console.line(render_markdown(result.reports, full_report=full_report))
+        else:
+            console.line("dump-models: dry run: no change to publish")
+        append_file(environ.get("GITHUB_STEP_SUMMARY"), summary.rstrip("\n") + "\n")
+        append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
+        return exit_code
     try:
         options = load_publish_options(
             publish=inputs.publish,
@@ -399,7 +426,8 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             environ=run_environ,
             cwd=workspace,
         )
-        published = publish(options, summarize_for_publish(settings, result), emit=console.line)
+        summarize = summarize_for_publish(settings, result, full_report=full_report)
+        published = publish(options, summarize, emit=console.line)
     except DumpModelsError as error:
         console.error(str(error))
         exit_code = error.exit_code

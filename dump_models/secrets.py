@@ -7,7 +7,7 @@ import threading
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
-MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
+MIN_SECRET_LENGTH = 8  # shorter values would redact ordinary words (and mangle dumps)
 
 
 def register(value: str | None) -> None:

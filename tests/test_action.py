@@ -265,6 +265,9 @@ def test_under_act_the_run_is_dry_unless_told_otherwise(workspace: Path, github)
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "dry run" in run.stdout
+    # What it would publish: the title and the body the PR would get.
+    assert "dump-models: dry run: would pull-request: Update LLM model listings: +" in run.stdout
+    assert "### mistral" in run.stdout
     assert not (workspace / "models").exists()
     assert run.outputs["changed"] == "true"  # what the run would have changed
     assert run.outputs["pull-request-operation"] == "none"
