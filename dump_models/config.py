@@ -122,7 +122,8 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, _Where]:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise DumpModelsError(
-            f"{shown}: cannot read config ({exc.strerror}); pass an existing file to --config"
+            f"{shown}: cannot read config ({exc.strerror}); "
+            "pass an existing file to --config (input `config`)"
         ) from None
     except UnicodeDecodeError as exc:
         raise DumpModelsError(
@@ -214,6 +215,8 @@ def _provider_spec(
         changes["volatile_fields"] = (base.volatile_fields if base else ()) + tuple(value)
 
     if base is not None:
+        if changes.get("auth") == "none":  # a built-in made keyless (a local proxy, say)
+            changes["key_optional"] = True
         return override(base, **changes)
     if "endpoint" not in changes:
         raise where.error(

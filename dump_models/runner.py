@@ -84,7 +84,7 @@ def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) 
             status="guarded",
             error=reason,
             models_before=_count(old_models),
-            models_after=_count(old_models),
+            models_after=len(new_models),  # what the listing holds; the file keeps the old
         )
     if not settings.dry_run:
         # A provider echoing a key back (a query key in a URL) must not get it committed.

@@ -79,6 +79,12 @@ def test_default_config_file_is_read_and_overrides_apply(tmp_path):
     assert settings.max_removal_ratio == 0.25
 
 
+def test_builtin_made_keyless_by_auth_none(tmp_path):
+    (tmp_path / "c.yml").write_text("providers:\n  openai: {endpoint: 'http://x/v1', auth: none}\n")
+    settings = load_settings(config="c.yml", environ={}, cwd=tmp_path)
+    assert settings.targets[0].skip_reason is None
+
+
 def test_providers_subset_and_unknown_name(tmp_path):
     settings = load_settings(providers="groq, openrouter", environ={}, cwd=tmp_path)
     assert names(settings) == ["groq", "openrouter"]

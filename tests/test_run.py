@@ -240,6 +240,10 @@ def test_guard_keeps_old_file_unless_forced_and_dry_run_writes_nothing(
 
     code, out, _, report = run_cli(tmp_path, monkeypatch, capsys)
     assert code == 0 and report["providers"]["openai"]["status"] == "guarded"
+    assert (
+        report["providers"]["openai"]["models_before"],
+        report["providers"]["openai"]["models_after"],
+    ) == (10, 3)
     assert "openai: guarded: 10 → 3 models: would remove 7 of 10" in out
     assert (models / "openai.json").read_text() == old
 
@@ -293,3 +297,15 @@ def test_step_summary_inside_github_actions(tmp_path, monkeypatch, capsys, serve
     run_cli(tmp_path, monkeypatch, capsys)
     text = summary.read_text()
     assert text.startswith("earlier step\n") and "model-001" in text and CANARY not in text
+
+
+def test_a_key_echoed_inside_a_listing_is_not_written(tmp_path, monkeypatch, capsys, server):
+    def echo(request):
+        return Reply(200, {"data": [{"id": "m", "note": f"echo {request.query['key']}"}]})
+
+    server.route("/custom/models", echo)
+    configure(tmp_path, server, {"custom": {"auth": "query:key"}})
+    monkeypatch.setenv("CUSTOM_API_KEY", canary("echoed"))
+    code, *_ = run_cli(tmp_path, monkeypatch, capsys)
+    text = (tmp_path / "models/custom.json").read_text()
+    assert code == 0 and CANARY not in text and '"note": "echo ***"' in text
