@@ -9,7 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from dump_models.canonical import drop_paths
-from dump_models.normalize import NORMALIZED_FIELDS, feeding_paths, normalize_model
+from dump_models.normalize import (
+    NORMALIZED_FIELDS,
+    feeding_paths,
+    normalize_model,
+    same_meaning,
+)
 
 STATUSES = ("changed", "unchanged", "new", "failed", "skipped", "guarded")
 
@@ -70,11 +75,14 @@ def _display_name(model: dict) -> str | None:
 
 
 def _same(old: Any, new: Any) -> bool:
-    return type(old) is type(new) and old == new
+    if type(old) is not type(new) or old != new:
+        return False
+    # == takes [1] for [1.0] and {"a": 1} for {"a": true}; the files do not.
+    return not isinstance(old, (dict, list)) or _canonical(old) == _canonical(new)
 
 
 def _raw_changes(
-    old: Any, new: Any, path: str, prefixes: set[str], out: dict[str, tuple[Any, Any]]
+    old: Any, new: Any, path: str, prefixes: dict, out: dict[str, tuple[Any, Any]]
 ) -> None:
     """Collect changed leaves: dicts are recursed, lists and scalars compared whole.
 
@@ -85,12 +93,29 @@ def _raw_changes(
     if (old_dict and new_dict) or ((old_dict or new_dict) and path in prefixes):
         old_map = old if old_dict else {}
         new_map = new if new_dict else {}
+        found = len(out)
         for key in old_map.keys() | new_map.keys():
             a, b = old_map.get(key, _MISSING), new_map.get(key, _MISSING)
             if not _same(a, b):
                 _raw_changes(a, b, f"{path}.{key}" if path else key, prefixes, out)
+        if len(out) == found and not (old_dict and new_dict):
+            out[path] = (old, new)  # an empty object added or removed, or a type change
         return
     out[path] = (old, new)
+
+
+def _differing(old: Any, new: Any, path: str, out: dict[str, tuple[Any, Any]]) -> None:
+    """The safety net's plain diff: dicts recursed, anything else compared as canonical JSON."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in old.keys() | new.keys():
+            _differing(
+                old.get(key, _MISSING),
+                new.get(key, _MISSING),
+                f"{path}.{key}" if path else key,
+                out,
+            )
+    elif old is _MISSING or new is _MISSING or _canonical(old) != _canonical(new):
+        out[path] = (old, new)
 
 
 def _json_value(value: Any) -> Any:
@@ -101,32 +126,58 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _fed(path: str, feeding: dict[str, str]) -> bool:
-    # The path itself or one of its ancestors is read by a normalized field.
+def _fed(path: str, feeding: dict[str, tuple[str, ...]], below: dict[str, set[str]]) -> set[str]:
+    """The normalized fields a raw change at ``path`` can move: those read at the path or an
+    ancestor of it, and (for a subtree added or removed whole) those read inside it."""
+    names = set(below.get(path, ()))
     while True:
-        if path in feeding:
-            return True
+        names.update(feeding.get(path, ()))
         path, dot, _ = path.rpartition(".")
         if not dot:
-            return False
+            return names
 
 
 def _model_changes(
-    provider: str, old: dict, new: dict, feeding: dict[str, str], prefixes: set[str]
+    provider: str,
+    old: dict,
+    new: dict,
+    feeding: dict[str, tuple[str, ...]],
+    below: dict[str, set[str]],
 ) -> dict[str, dict]:
+    """One model's changes: normalized fields that moved, then raw paths sorted.
+
+    A raw change is reported under the normalized fields it feeds when one of them moved;
+    when none did (a lossy transform: ``supported_parameters`` gaining a word that is not
+    ``tools``), under its own path, unless it only changed how an exact value is written
+    (``same_meaning``: a price with the same value, a list in another order).
+    """
     raw: dict[str, tuple[Any, Any]] = {}
-    _raw_changes(old, new, "", prefixes, raw)
+    _raw_changes(old, new, "", below, raw)
+    fed = {path: _fed(path, feeding, below) for path in raw}
     changes: dict[str, dict] = {}
-    if any(_fed(path, feeding) for path in raw):
+    moved: set[str] = set()
+    if any(fed.values()):
         before, after = normalize_model(provider, old), normalize_model(provider, new)
         for name in NORMALIZED_FIELDS:
             a, b = before.get(name, _MISSING), after.get(name, _MISSING)
             if not _same(a, b):
                 changes[name] = {"old": _json_value(a), "new": _json_value(b)}
+                moved.add(name)
     for path in sorted(raw):
-        if not _fed(path, feeding):
-            a, b = raw[path]
-            changes[path] = {"old": _json_value(a), "new": _json_value(b)}
+        a, b = raw[path]
+        names = fed[path]
+        if names and (names & moved or same_meaning(provider, path, a, b)):
+            continue
+        changes[path] = {"old": _json_value(a), "new": _json_value(b)}
+    if not changes and _canonical(old) != _canonical(new):
+        # Safety net: the model changed but nothing above says how.  Report every raw path
+        # that differs, bar changes of representation, rather than let the change vanish.
+        differing: dict[str, tuple[Any, Any]] = {}
+        _differing(old, new, "", differing)
+        for path in sorted(differing):
+            a, b = differing[path]
+            if not same_meaning(provider, path, a, b):
+                changes[path] = {"old": _json_value(a), "new": _json_value(b)}
     return changes
 
 
@@ -141,8 +192,9 @@ def compare_listings(
     """Compare two listings of one provider by model id; ``old_models`` None means a new file.
 
     Changes to fields that feed a normalized field are reported under the normalized name
-    (prices as strings, USD per 1M tokens); other changes under their dotted path. Paths in
-    ``ignore_fields`` are never reported.
+    (prices as strings, USD per 1M tokens) when it moved; other changes, and changes the
+    normalized fields do not show, under their dotted path. Paths in ``ignore_fields`` are
+    never reported.
     """
     ignore = tuple(ignore_fields)
     old = _index(old_models, id_field, ignore) if old_models is not None else None
@@ -160,14 +212,15 @@ def compare_listings(
         report.added = sorted(new.keys() - old.keys())
         report.removed = sorted(old.keys() - new.keys())
         feeding = feeding_paths(name)
-        prefixes = {
-            path.rsplit(".", n)[0] for path in feeding for n in range(1, path.count(".") + 1)
-        }
+        below: dict[str, set[str]] = {}  # path prefix -> the normalized fields read inside
+        for path, names in feeding.items():
+            for n in range(1, path.count(".") + 1):
+                below.setdefault(path.rsplit(".", n)[0], set()).update(names)
         for model_id in sorted(old.keys() & new.keys()):
             before, after = old[model_id], new[model_id]
             if before is after or before == after and _canonical(before) == _canonical(after):
                 continue
-            changes = _model_changes(name, before, after, feeding, prefixes)
+            changes = _model_changes(name, before, after, feeding, below)
             if changes:
                 report.changed[model_id] = changes
         if report.added or report.removed or report.changed:

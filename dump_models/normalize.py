@@ -1,12 +1,17 @@
 """Provider listing -> the normalized fields of SPEC §5 (pure).
 
 Each provider's mapping is a table of ``(raw dotted path, normalized field, transform)`` rows
-taken from PROVIDERS.md; the few odd shapes (OpenRouter's pricing, Groq's ``active``) are small
-transforms in the same table.  Unknown providers get a generic OpenAI-style mapping.
+taken from PROVIDERS.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
+small transforms in the same table.  Unknown providers get a generic OpenAI-style mapping.
+
+Only SPEC §5's fields are normalized.  Raw fields that read like capabilities without feeding
+one (Groq's ``active``, PROVIDERS.md's deprecation signal) are listed in ``SIGNAL_PATHS`` so the
+report can show their raw-path changes next to the capability changes.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,7 +25,6 @@ CAPABILITY_FIELDS = (
     "tools",
     "vision",
     "reasoning",
-    "deprecated",
     "deprecation_date",
 )
 NORMALIZED_FIELDS = PRICE_FIELDS + LIMIT_FIELDS + CAPABILITY_FIELDS
@@ -99,6 +103,7 @@ def has(word: str) -> Callable[[Any], bool | None]:
     def transform(value: Any) -> bool | None:
         return word in value if isinstance(value, list) else None
 
+    _UNORDERED.add(transform)
     return transform
 
 
@@ -107,11 +112,6 @@ def truthy_present(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
     return None if value is None else True
-
-
-def inactive(value: Any) -> bool | None:
-    """Groq: ``active: false`` means the model is deprecated."""
-    return (not value) if isinstance(value, bool) else None
 
 
 def iso_date(value: Any) -> str | None:
@@ -125,6 +125,10 @@ def iso_date(value: Any) -> str | None:
 
 
 Row = tuple[str, str, Callable[[Any], Any]]
+
+# Exact transforms: a raw change they read the same is only a change of representation.
+_PRICES: set[Callable[[Any], Any]] = {per_token, per_million, per_token_or_zero}
+_UNORDERED: set[Callable[[Any], Any]] = {words}  # has(...) adds itself
 
 _OPENAI_STYLE: tuple[Row, ...] = (
     ("context_length", "context_length", integer),
@@ -142,8 +146,9 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("pricing.completion", "output_price", per_token_or_zero),
         ("pricing.input_cache_read", "cache_read_price", per_token_or_zero),
         ("pricing.input_cache_write", "cache_write_price", per_token_or_zero),
+        # top_provider.max_completion_tokens is the routed provider's limit, not the model's:
+        # routing churn, reported under its raw path (SPEC §5's example).
         ("context_length", "context_length", integer),
-        ("top_provider.max_completion_tokens", "max_output_tokens", integer),
         ("architecture.input_modalities", "input_modalities", words),
         ("architecture.output_modalities", "output_modalities", words),
         ("supported_parameters", "tools", has("tools")),
@@ -171,7 +176,6 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
     "groq": (
         ("context_window", "context_length", integer),
         ("max_completion_tokens", "max_output_tokens", integer),
-        ("active", "deprecated", inactive),
     ),
     "mistral": (
         ("max_context_length", "context_length", integer),
@@ -216,6 +220,10 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
 # Transforms that give a value even when the raw key is absent.
 _DEFAULTING = {per_token_or_zero}
 
+# Raw paths that feed no normalized field but signal a capability (PROVIDERS.md: Groq's model
+# is deprecated when ``active`` is false); reported under the raw path, shown as capabilities.
+SIGNAL_PATHS: dict[str, tuple[str, ...]] = {"groq": ("active",)}
+
 
 def _rows(provider: str) -> tuple[Row, ...]:
     return MAPPINGS.get(provider, _OPENAI_STYLE)
@@ -254,13 +262,57 @@ def normalize_model(provider: str, model: dict) -> dict[str, object]:
     return {name: found[name] for name in NORMALIZED_FIELDS if name in found}
 
 
-def feeding_paths(provider: str) -> dict[str, str]:
-    """Raw dotted path (or path prefix) inside a model -> the normalized field it feeds.
+def feeding_paths(provider: str) -> dict[str, tuple[str, ...]]:
+    """Raw dotted path (or path prefix) inside a model -> the normalized fields it feeds.
 
     A path feeding several fields (OpenRouter's ``architecture.input_modalities`` gives both
-    modalities and ``vision``) maps to the first of them.
+    ``input_modalities`` and ``vision``) maps to all of them, in ``NORMALIZED_FIELDS`` order.
     """
-    paths: dict[str, str] = {}
+    paths: dict[str, set[str]] = {}
     for path, name, _transform in _rows(provider):
-        paths.setdefault(path, name)
-    return paths
+        paths.setdefault(path, set()).add(name)
+    order = {name: index for index, name in enumerate(NORMALIZED_FIELDS)}
+    return {path: tuple(sorted(names, key=order.__getitem__)) for path, names in paths.items()}
+
+
+def capability_paths(provider: str) -> frozenset[str]:
+    """Raw paths whose own changes belong with the capability changes: the paths feeding a
+    capability field, and the provider's ``SIGNAL_PATHS``."""
+    paths = {path for path, name, _transform in _rows(provider) if name in CAPABILITY_FIELDS}
+    return frozenset(paths.union(SIGNAL_PATHS.get(provider, ())))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _price_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    return None
+
+
+def _reads_same(transform: Callable[[Any], Any], old: Any, new: Any) -> bool:
+    if transform in _PRICES:
+        # "0.000000250" and "0.00000025": the same price, written differently.
+        kind = _price_kind(old)
+        if kind is None or kind != _price_kind(new):
+            return False
+        before, after = transform(old), transform(new)
+        return before is not None and before == after
+    if transform in _UNORDERED:
+        # The same elements in another order (duplicates count).
+        if not isinstance(old, list) or not isinstance(new, list) or len(old) != len(new):
+            return False
+        return sorted(map(_canonical, old)) == sorted(map(_canonical, new))
+    return False
+
+
+def same_meaning(provider: str, path: str, old: Any, new: Any) -> bool:
+    """True when a raw value at ``path`` changed only in how it is written: every row that
+    reads ``path`` has an exact transform (a price, a list read as a set) that reads ``old`` and
+    ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...) never qualify."""
+    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
+    return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)

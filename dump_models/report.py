@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from dump_models.diff import ProviderReport
-from dump_models.normalize import CAPABILITY_FIELDS, LIMIT_FIELDS, PRICE_FIELDS
+from dump_models.normalize import (
+    CAPABILITY_FIELDS,
+    LIMIT_FIELDS,
+    PRICE_FIELDS,
+    capability_paths,
+)
 
 MINUS = "\u2212"
 TITLE_PREFIX = "Update LLM model listings"
@@ -129,6 +134,16 @@ def _value(value: object) -> str:
     return escape(text)
 
 
+def _under(path: str, paths: frozenset[str]) -> bool:
+    """``path`` or one of its ancestors is in ``paths``."""
+    while True:
+        if path in paths:
+            return True
+        path, dot, _ = path.rpartition(".")
+        if not dot:
+            return False
+
+
 def _model(report: ProviderReport, model_id: str) -> str:
     name = report.names.get(model_id)
     if name and name != model_id:
@@ -203,6 +218,9 @@ def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
     if not budget.provider_details:
         return lines
 
+    # Raw-path changes of capability sources (supported_parameters, Groq's active) are real
+    # changes, not churn: they go with the capability changes.
+    signals = capability_paths(report.name)
     prices, limits, capabilities, churn = [], [], [], []
     for model_id, fields in report.changed.items():
         label = _model(report, model_id)
@@ -215,6 +233,8 @@ def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
                 limits.append([label, name, _value(old), _value(new)])
             elif name in CAPABILITY_FIELDS:
                 capabilities.append([label, name, _value(old), _value(new)])
+            elif _under(name, signals):
+                capabilities.append([label, escape(name), _value(old), _value(new)])
             else:
                 churn.append((model_id, name, [label, escape(name), _value(old), _value(new)]))
 

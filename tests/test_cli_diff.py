@@ -111,3 +111,43 @@ def test_diff_bad_input_is_one_line_exit_2(tmp_path, capsys):
     assert err.count("\n") == 1 and "bad.json" in err and "not valid JSON" in err
     assert main(["diff", str(tmp_path / "missing"), str(bad)]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_diff_json_reports_changes_normalized_fields_do_not_show(tmp_path, capsys):
+    # SPEC §5's example, a parameter that moves neither tools nor reasoning, and changes of
+    # representation only (a reordered list, a price written with a trailing zero).
+    def model(prompt, limit, params):
+        return openrouter(
+            "deepseek/deepseek-chat-v3.1",
+            prompt,
+            "0.000001",
+            top_provider={"max_completion_tokens": limit},
+            supported_parameters=params,
+        )
+
+    def other(prompt, params):
+        return openrouter("same/model", prompt, "0.000002", supported_parameters=params)
+
+    old = write(
+        tmp_path / "a" / "openrouter.json",
+        listing([model("0.00000025", 32768, ["tools"]), other("0.000001", ["tools", "top_p"])]),
+    )
+    new = write(
+        tmp_path / "b" / "openrouter.json",
+        listing(
+            [
+                model("0.00000055", 161000, ["structured_outputs", "tools"]),
+                other("0.0000010", ["top_p", "tools"]),
+            ]
+        ),
+    )
+    assert main(["diff", str(old), str(new), "--json"]) == 0
+    router = json.loads(capsys.readouterr().out)["providers"]["openrouter"]
+    assert router["status"] == "changed"
+    assert router["changed"] == {
+        "deepseek/deepseek-chat-v3.1": {
+            "input_price": {"old": "0.25", "new": "0.55"},
+            "supported_parameters": {"old": ["tools"], "new": ["structured_outputs", "tools"]},
+            "top_provider.max_completion_tokens": {"old": 32768, "new": 161000},
+        }
+    }

@@ -62,8 +62,8 @@ def test_single_files(tmp_path):
     (report,) = compare_paths(old, new)
     assert report.name == "openrouter"
     assert report.removed == ["a"]
-    # top_provider holds a normalized field, so its new leaves are reported one by one
-    assert report.changed == {"b": {"top_provider.is_moderated": {"old": None, "new": True}}}
+    # top_provider feeds no normalized field: the subtree added whole is one change
+    assert report.changed == {"b": {"top_provider": {"old": None, "new": {"is_moderated": True}}}}
 
 
 def test_single_files_with_other_names_use_new_name(tmp_path):
@@ -72,7 +72,8 @@ def test_single_files_with_other_names_use_new_name(tmp_path):
     _write(new, {"data": [{"id": "g", "active": False}]})
     (report,) = compare_paths(old, new)
     assert report.name == "groq"
-    assert report.changed == {"g": {"deprecated": {"old": False, "new": True}}}
+    # SPEC §5 normalizes no "deprecated": Groq's active is reported under its own path
+    assert report.changed == {"g": {"active": {"old": True, "new": False}}}
 
 
 def test_file_against_directory(tmp_path):

@@ -106,20 +106,49 @@ def test_limit_and_capability_changes():
     assert report.changed == {
         "a/x": {
             "context_length": {"old": 131072, "new": 262144},
-            "max_output_tokens": {"old": 32768, "new": 65536},
             "input_modalities": {"old": ["text"], "new": ["image", "text"]},
             "tools": {"old": False, "new": True},
             "vision": {"old": False, "new": True},
+            # OpenRouter's top_provider limit is routing, not max_output_tokens (SPEC §5)
+            "top_provider.max_completion_tokens": {"old": 32768, "new": 65536},
         }
     }
-    # normalized fields first, in their fixed order
+    # normalized fields first, in their fixed order, then raw paths
     assert list(report.changed["a/x"]) == [
         "context_length",
-        "max_output_tokens",
         "input_modalities",
         "tools",
         "vision",
+        "top_provider.max_completion_tokens",
     ]
+
+
+def test_spec_example():
+    # SPEC §5's machine report, exactly.
+    old = [_openrouter("deepseek/deepseek-chat-v3.1")]
+    new = [
+        _openrouter(
+            "deepseek/deepseek-chat-v3.1",
+            pricing__prompt="0.00000055",
+            top_provider__max_completion_tokens=161000,
+        )
+    ]
+    report = _compare(old, new)
+    assert report.status == "changed"
+    assert report.to_json()["changed"] == {
+        "deepseek/deepseek-chat-v3.1": {
+            "input_price": {"old": "0.25", "new": "0.55"},
+            "top_provider.max_completion_tokens": {"old": 32768, "new": 161000},
+        }
+    }
+
+
+def test_other_providers_keep_max_output_tokens():
+    def github(limit):
+        return {"id": "g", "limits": {"max_input_tokens": 1, "max_output_tokens": limit}}
+
+    report = compare_listings("github", [github(4096)], [github(8192)])
+    assert report.changed == {"g": {"max_output_tokens": {"old": 4096, "new": 8192}}}
 
 
 def test_alias_id_changes():
@@ -146,6 +175,8 @@ def test_nested_list_and_subtree_paths():
     assert report.changed == {
         "a/x": {
             "benchmarks": {"old": {"latency_ms": 420}, "new": None},
+            # tools and reasoning stay false: the lost parameter shows under its own path
+            "supported_parameters": {"old": ["max_tokens", "temperature"], "new": ["max_tokens"]},
             "pricing.overrides": {"old": None, "new": [{"provider": "x", "prompt": "0.000001"}]},
             "reasoning": {"old": None, "new": {"effort": "high"}},
             "top_provider.is_moderated": {"old": False, "new": True},
@@ -153,11 +184,152 @@ def test_nested_list_and_subtree_paths():
     }
 
 
-def test_feeding_list_change_without_normalized_change_is_silent():
-    # supported_parameters feeds tools/reasoning; reordering changes neither.
+def test_reordered_feeding_list_is_no_change():
+    # supported_parameters feeds tools/reasoning; the same words in another order are the
+    # same list.
     old = [_openrouter("a/x", supported_parameters=["tools", "max_tokens"])]
     new = [_openrouter("a/x", supported_parameters=["max_tokens", "tools"])]
-    assert _compare(old, new).status == "unchanged"
+    report = _compare(old, new)
+    assert report.status == "unchanged"
+    assert report.changed == {}
+
+
+def test_feeding_list_change_without_normalized_change_is_reported():
+    # Adding structured_outputs moves neither tools nor reasoning; it is still a change.
+    old = [_openrouter("a/x", supported_parameters=["max_tokens", "tools"])]
+    new = [_openrouter("a/x", supported_parameters=["max_tokens", "structured_outputs", "tools"])]
+    report = _compare(old, new)
+    assert report.status == "changed"
+    assert report.changed == {
+        "a/x": {
+            "supported_parameters": {
+                "old": ["max_tokens", "tools"],
+                "new": ["max_tokens", "structured_outputs", "tools"],
+            }
+        }
+    }
+
+
+def test_feeding_list_change_with_normalized_change_is_under_the_normalized_name():
+    old = [_openrouter("a/x", supported_parameters=["max_tokens"])]
+    new = [_openrouter("a/x", supported_parameters=["max_tokens", "structured_outputs", "tools"])]
+    assert _compare(old, new).changed == {"a/x": {"tools": {"old": False, "new": True}}}
+
+
+def test_duplicated_modality_is_reported():
+    old = [_openrouter("a/x")]
+    new = [_openrouter("a/x")]
+    new[0]["architecture"]["input_modalities"] = ["text", "text"]
+    assert _compare(old, new).changed == {
+        "a/x": {"architecture.input_modalities": {"old": ["text"], "new": ["text", "text"]}}
+    }
+
+
+def test_lossy_transforms_of_other_providers_keep_their_changes():
+    cohere = compare_listings(
+        "cohere",
+        [{"name": "c", "features": ["tools"]}],
+        [{"name": "c", "features": ["tools", "json_mode"]}],
+        id_field="name",
+    )
+    assert cohere.changed == {"c": {"features": {"old": ["tools"], "new": ["tools", "json_mode"]}}}
+    github = compare_listings(
+        "github",
+        [{"id": "g", "capabilities": ["tool-calling"]}],
+        [{"id": "g", "capabilities": ["tool-calling", "streaming"]}],
+    )
+    assert github.status == "changed"
+    assert github.changed == {
+        "g": {"capabilities": {"old": ["tool-calling"], "new": ["tool-calling", "streaming"]}}
+    }
+    gemini = compare_listings(
+        "gemini",
+        [{"name": "m", "thinking": {"budget": 1024}}],
+        [{"name": "m", "thinking": {"budget": 8192}}],
+        id_field="name",
+    )
+    assert gemini.changed == {"m": {"thinking.budget": {"old": 1024, "new": 8192}}}
+    mistral = compare_listings(
+        "mistral",
+        [{"id": "m", "deprecation": "2025-03-30T12:00:00Z"}],
+        [{"id": "m", "deprecation": "2025-03-30T18:00:00Z"}],
+    )
+    assert mistral.changed == {
+        "m": {"deprecation": {"old": "2025-03-30T12:00:00Z", "new": "2025-03-30T18:00:00Z"}}
+    }
+    # context_length wins over context_window in the generic mapping: the loser still counts
+    generic = compare_listings(
+        "my-vllm",
+        [{"id": "v", "context_length": 4096, "context_window": 4096}],
+        [{"id": "v", "context_length": 4096, "context_window": 8192}],
+    )
+    assert generic.changed == {"v": {"context_window": {"old": 4096, "new": 8192}}}
+
+
+def test_groq_active_is_a_raw_path():
+    report = compare_listings("groq", [{"id": "g", "active": True}], [{"id": "g", "active": False}])
+    assert report.changed == {"g": {"active": {"old": True, "new": False}}}
+
+
+def test_price_number_written_differently_is_no_change():
+    def together(price):
+        return {"id": "t", "pricing": {"input": price, "output": 1}}
+
+    assert compare_listings("together", [together(0.88)], [together(0.880)]).changed == {}
+    assert compare_listings("together", [together(3)], [together(3.0)]).changed == {}
+
+
+def test_price_string_to_number_is_reported():
+    report = _compare([_openrouter("a/x")], [_openrouter("a/x", pricing__prompt=2.5e-07)])
+    assert report.changed == {"a/x": {"pricing.prompt": {"old": "0.00000025", "new": 2.5e-07}}}
+
+
+def test_empty_pricing_object_removed():
+    old = [{"id": "a", "pricing": {}}]
+    new = [{"id": "a"}]
+    report = _compare(old, new)
+    assert report.changed == {
+        "a": {
+            "cache_read_price": {"old": "0", "new": None},
+            "cache_write_price": {"old": "0", "new": None},
+            "input_price": {"old": "0", "new": None},
+            "output_price": {"old": "0", "new": None},
+        }
+    }
+    assert list(report.changed["a"]) == [
+        "input_price",
+        "output_price",
+        "cache_read_price",
+        "cache_write_price",
+    ]
+
+
+def test_equal_by_python_but_not_in_the_file():
+    # [1] == [1.0] and {"a": 1} == {"a": True} in Python; the files differ.
+    old = [_openrouter("a/x", per_request_limits=[1], default_parameters={"a": 1})]
+    new = [_openrouter("a/x", per_request_limits=[1.0], default_parameters={"a": True})]
+    assert _compare(old, new).changed == {
+        "a/x": {
+            "default_parameters.a": {"old": 1, "new": True},
+            "per_request_limits": {"old": [1], "new": [1.0]},
+        }
+    }
+
+
+def test_safety_net_reports_a_change_nothing_else_saw(monkeypatch):
+    from dump_models import diff
+
+    # Simulate a blind spot: the field-level walk finds nothing.
+    monkeypatch.setattr(diff, "_raw_changes", lambda *args: None)
+    old = [_openrouter("a/x"), _openrouter("b/y")]
+    new = [
+        _openrouter("a/x", top_provider__is_moderated=True),
+        _openrouter("b/y", supported_parameters=["temperature", "max_tokens"]),
+    ]
+    report = _compare(old, new)
+    assert report.status == "changed"
+    # the reordered list of b/y stays a change of representation only
+    assert report.changed == {"a/x": {"top_provider.is_moderated": {"old": False, "new": True}}}
 
 
 def test_only_ignored_fields_differ():

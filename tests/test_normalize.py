@@ -7,11 +7,17 @@ from decimal import Decimal
 import pytest
 
 from dump_models.normalize import (
+    CAPABILITY_FIELDS,
+    LIMIT_FIELDS,
+    MAPPINGS,
     NORMALIZED_FIELDS,
+    PRICE_FIELDS,
+    capability_paths,
     feeding_paths,
     normalize_model,
     per_million,
     per_token,
+    same_meaning,
 )
 
 CASES = [
@@ -39,7 +45,7 @@ CASES = [
             "cache_read_price": Decimal("0.025"),
             "cache_write_price": Decimal("0"),  # absent OpenRouter price key means free
             "context_length": 163840,  # top level, not top_provider
-            "max_output_tokens": 32768,
+            # no max_output_tokens: top_provider.max_completion_tokens is routing (SPEC §5)
             "input_modalities": ["file", "image", "text"],
             "output_modalities": ["text"],
             "tools": True,
@@ -118,12 +124,8 @@ CASES = [
     (
         "groq",
         {"id": "llama3-8b", "active": False, "context_window": 8192, "max_completion_tokens": 8192},
-        {"context_length": 8192, "max_output_tokens": 8192, "deprecated": True},
-    ),
-    (
-        "groq",
-        {"id": "llama-3.3", "active": True, "context_window": 131072},
-        {"context_length": 131072, "deprecated": False},
+        # `active` feeds no normalized field (SPEC §5 has no "deprecated")
+        {"context_length": 8192, "max_output_tokens": 8192},
     ),
     (
         "mistral",
@@ -280,9 +282,74 @@ def test_bad_shapes_give_no_value():
 
 def test_feeding_paths():
     paths = feeding_paths("openrouter")
-    assert paths["pricing.prompt"] == "input_price"
-    assert paths["top_provider.max_completion_tokens"] == "max_output_tokens"
-    assert paths["supported_parameters"] == "tools"
+    assert paths["pricing.prompt"] == ("input_price",)
+    assert paths["supported_parameters"] == ("tools", "reasoning")
+    assert paths["architecture.input_modalities"] == ("input_modalities", "vision")
+    assert "top_provider.max_completion_tokens" not in paths
     assert "top_provider.is_moderated" not in paths
-    assert feeding_paths("venice")["model_spec.pricing.input.usd"] == "input_price"
-    assert feeding_paths("my-vllm")["context_window"] == "context_length"
+    assert feeding_paths("venice")["model_spec.pricing.input.usd"] == ("input_price",)
+    assert feeding_paths("my-vllm")["context_window"] == ("context_length",)
+    assert "active" not in feeding_paths("groq")
+
+
+def test_only_spec_fields_are_normalized():
+    # SPEC §5's table, nothing more.
+    spec = {
+        "input_price",
+        "output_price",
+        "cache_read_price",
+        "cache_write_price",
+        "context_length",
+        "max_output_tokens",
+        "input_modalities",
+        "output_modalities",
+        "tools",
+        "vision",
+        "reasoning",
+        "deprecation_date",
+    }
+    assert set(NORMALIZED_FIELDS) == spec
+    assert NORMALIZED_FIELDS == PRICE_FIELDS + LIMIT_FIELDS + CAPABILITY_FIELDS
+    for rows in MAPPINGS.values():
+        assert {name for _path, name, _transform in rows} <= spec
+
+
+def test_max_output_tokens_kept_for_other_providers():
+    for provider in ("venice", "requesty", "groq", "gemini", "anthropic", "github"):
+        assert "max_output_tokens" in {name for _p, name, _t in MAPPINGS[provider]}, provider
+    model = {"top_provider": {"max_completion_tokens": 32768}, "context_length": 1}
+    assert "max_output_tokens" not in normalize_model("openrouter", model)
+
+
+def test_capability_paths():
+    assert "supported_parameters" in capability_paths("openrouter")
+    assert "pricing.prompt" not in capability_paths("openrouter")
+    assert "top_provider.max_completion_tokens" not in capability_paths("openrouter")
+    assert "active" in capability_paths("groq")
+    assert capability_paths("my-vllm") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("provider", "path", "old", "new", "expected"),
+    [
+        # exact transforms: only the writing changed
+        ("openrouter", "pricing.prompt", "0.00000025", "0.000000250", True),
+        ("together", "pricing.input", 0.88, 0.880, True),
+        ("together", "pricing.input", 3, 3.0, True),
+        ("openrouter", "supported_parameters", ["tools", "top_p"], ["top_p", "tools"], True),
+        ("github", "supported_input_modalities", ["text", "image"], ["image", "text"], True),
+        # real changes
+        ("openrouter", "pricing.prompt", "0.00000025", "0.00000055", False),
+        ("openrouter", "pricing.prompt", "0.00000025", 2.5e-07, False),  # string -> number
+        ("openrouter", "pricing.prompt", "-1", "-1.0", False),  # not a price either side
+        ("openrouter", "supported_parameters", ["tools"], ["tools", "structured_outputs"], False),
+        ("openrouter", "supported_parameters", ["tools"], ["tools", "tools"], False),
+        ("cohere", "features", ["tools"], ["tools", "json_mode"], False),
+        ("mistral", "deprecation", "2025-03-30T12:00:00Z", "2025-03-30T18:00:00Z", False),
+        ("gemini", "thinking", True, {"budget": 1024}, False),
+        ("groq", "context_window", 8192, "8192", False),  # lossy: integer()
+        ("openrouter", "benchmarks", {"a": 1}, {"a": 2}, False),  # feeds nothing
+    ],
+)
+def test_same_meaning(provider, path, old, new, expected):
+    assert same_meaning(provider, path, old, new) is expected

@@ -48,7 +48,11 @@ def _sample_reports() -> list[ProviderReport]:
         _model("free/model", prompt="0"),
     ]
     new = [
-        _model("deepseek/deepseek-chat-v3.1", prompt="0.00000055"),
+        _model(
+            "deepseek/deepseek-chat-v3.1",
+            prompt="0.00000055",
+            top_provider={"max_completion_tokens": 161000, "is_moderated": False},
+        ),
         _model("meta/muse-spark-1.2-contributor", HOSTILE),
         _model(
             "openai/gpt-4o",
@@ -62,7 +66,11 @@ def _sample_reports() -> list[ProviderReport]:
             prompt="0.000003",
             top_provider={"max_completion_tokens": 32768, "is_moderated": True},
         ),
-        _model("free/model", prompt="0.0000001"),
+        _model(
+            "free/model",
+            prompt="0.0000001",
+            supported_parameters=["max_tokens", "structured_outputs"],
+        ),
     ]
     openrouter = compare_listings("openrouter", old, new)
     mistral = compare_listings(
@@ -223,9 +231,50 @@ def test_report_json_shape():
             "removed",
             "changed",
         ]
+    # SPEC §5's example
     assert document["providers"]["openrouter"]["changed"]["deepseek/deepseek-chat-v3.1"] == {
-        "input_price": {"old": "0.25", "new": "0.55"}
+        "input_price": {"old": "0.25", "new": "0.55"},
+        "top_provider.max_completion_tokens": {"old": 32768, "new": 161000},
     }
+
+
+def _section(text: str, title: str) -> str:
+    """The lines of ``text`` from ``title`` up to the next blank line after its table."""
+    start = text.index(title)
+    end = text.find("\n\n", text.index("| ---", start))
+    return text[start:end]
+
+
+def test_sections_of_raw_path_changes():
+    text = render_markdown(_sample_reports())
+    churn = text[text.index("<details>") : text.index("</details>")]
+    # top_provider is routing churn: folded, below the real changes (PROVIDERS.md)
+    assert "top\\_provider.max\\_completion\\_tokens | 32768 | 161000" in churn
+    assert "max_output_tokens" not in text
+    # a capability source that changed without moving tools/reasoning is a capability change
+    capabilities = _section(text, "**Capabilities**")
+    assert "supported\\_parameters | max\\_tokens | max\\_tokens, structured\\_outputs" in (
+        capabilities
+    )
+    assert "supported\\_parameters" not in churn
+
+
+def test_groq_active_shown_with_capabilities():
+    report = compare_listings(
+        "groq",
+        [{"id": "llama3-8b-8192", "active": True, "owned_by": "Meta"}],
+        [{"id": "llama3-8b-8192", "active": False, "owned_by": "Meta Platforms"}],
+    )
+    assert report.changed == {
+        "llama3-8b-8192": {
+            "active": {"old": True, "new": False},
+            "owned_by": {"old": "Meta", "new": "Meta Platforms"},
+        }
+    }
+    text = render_markdown([report])
+    assert "| llama3-8b-8192 | active | yes | no |" in _section(text, "**Capabilities**")
+    assert "owned\\_by" in text[text.index("<details>") :]
+    assert "deprecated" not in text
 
 
 def test_title():
