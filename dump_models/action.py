@@ -42,6 +42,7 @@ INPUT_DEFAULTS: dict[str, str] = {
     "branch": "dump-models/update",
     "title": "",
     "commit-message": "",
+    "author": "",
     "labels": "",
     "reviewers": "",
     "draft": "false",
@@ -131,6 +132,7 @@ class ActionInputs:
     branch: str | None
     title: str | None
     commit_message: str | None
+    author: str | None
     labels: str | None
     reviewers: str | None
     draft: bool
@@ -185,6 +187,7 @@ def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
         branch=reader.get("branch") or None,
         title=reader.get("title") or None,
         commit_message=reader.get("commit-message") or None,
+        author=reader.get("author") or None,
         labels=reader.get("labels") or None,
         reviewers=reader.get("reviewers") or None,
         draft=reader.boolean("draft", False),
@@ -417,6 +420,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             branch=inputs.branch,
             title=inputs.title,
             commit_message=inputs.commit_message,
+            author=inputs.author,
             labels=inputs.labels,
             reviewers=inputs.reviewers,
             draft=inputs.draft,

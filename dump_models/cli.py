@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--branch", help="update branch (default dump-models/update)")
     pub.add_argument("--title", help="pull request title (default: computed)")
     pub.add_argument("--commit-message", help="commit message (default: computed)")
+    pub.add_argument("--author", help='commit author and committer, "Name <email>"')
     pub.add_argument("--labels", help="comma-separated labels")
     pub.add_argument("--reviewers", help="comma-separated reviewers")
     pub.add_argument("--draft", action="store_true", help="open the pull request as a draft")
@@ -130,6 +131,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         branch=args.branch,
         title=args.title,
         commit_message=args.commit_message,
+        author=args.author,
         labels=args.labels,
         reviewers=args.reviewers,
         draft=args.draft,

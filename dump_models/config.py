@@ -482,6 +482,7 @@ def load_publish_options(
     branch: str | None = None,
     title: str | None = None,
     commit_message: str | None = None,
+    author: str | None = None,
     labels: str | None = None,
     reviewers: str | None = None,
     draft: bool = False,
@@ -503,7 +504,9 @@ def load_publish_options(
     secrets.register(token)
     if branch is not None and not re.fullmatch(r"[A-Za-z0-9._/-]+", branch or ""):
         raise DumpModelsError(f"--branch {branch!r} is not a valid branch name")
+    extra = {"author": author} if author else {}  # else PublishOptions' bot default
     return PublishOptions(
+        **extra,
         workspace=workspace,
         output_dir=output_dir or DEFAULT_OUTPUT_DIR,
         mode=mode,

@@ -70,7 +70,9 @@ def test_run_then_publish_opens_a_pr_that_says_what_changed(checkout, monkeypatc
         assert "Update LLM model listings: +1 −0 ~1 (openrouter)" in dry
         assert "0.25" in dry and "0.55" in dry and "+120%" in dry
 
-        assert main(["publish", "--labels", "models"]) == 0
+        assert (
+            main(["publish", "--labels", "models", "--author", "Dump Bot <bot@example.com>"]) == 0
+        )
         out = capsys.readouterr().out
         [pull] = github.open_pulls()
         assert pull["title"] == "Update LLM model listings: +1 −0 ~1 (openrouter)"
@@ -80,6 +82,10 @@ def test_run_then_publish_opens_a_pr_that_says_what_changed(checkout, monkeypatc
         assert "publish: created" in out
         files = git(checkout, "show", "--name-only", "--format=", "origin/dump-models/update")
         assert files.splitlines() == ["models/openrouter.json"]  # the config is not committed
+        who = git(
+            checkout, "log", "--format=%an <%ae>|%cn <%ce>", "-1", "origin/dump-models/update"
+        )
+        assert who == "Dump Bot <bot@example.com>|Dump Bot <bot@example.com>"
         log = git(checkout, "log", "--format=%B", "-1", "origin/dump-models/update")
         for text in (body, out, dry, log, (checkout / ".git/config").read_text()):
             assert "CANARY" not in text
