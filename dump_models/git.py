@@ -105,8 +105,9 @@ class Git:
         auth: bool = False,
         env: Mapping[str, str] | None = None,
         check: bool = True,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``git <args>``; raise :class:`GitError` on failure when ``check``."""
+        """Run ``git <args>``, fed ``stdin``; raise :class:`GitError` on failure when ``check``."""
         try:
             done = subprocess.run(
                 ["git", *args],
@@ -115,7 +116,8 @@ class Git:
                 capture_output=True,
                 text=True,
                 timeout=TIMEOUT,
-                stdin=subprocess.DEVNULL,
+                input=stdin,
+                stdin=subprocess.DEVNULL if stdin is None else None,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GitError(args, -1, str(exc)) from exc
@@ -160,6 +162,11 @@ class Git:
     def has_commit(self, sha: str) -> bool:
         """Whether the commit is in the local object store."""
         return self.run("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
+
+    def head_commit(self) -> str | None:
+        """The commit HEAD points at, or None when HEAD is unborn (or its commit is missing)."""
+        done = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        return done.stdout.strip() or None
 
     def tree_of(self, commit: str) -> str:
         """The tree hash of a commit."""
@@ -207,6 +214,32 @@ class Git:
             self.run("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--", path, env=env)
         return self.output("write-tree", env=env)
 
+    def overlay(self, base: str, old_tree: str, new_tree: str, path: str, index_file: Path) -> str:
+        """The tree of ``base`` with what changed under ``path`` from ``old_tree`` to ``new_tree``.
+
+        Only the paths that differ between the two trees are taken (added, modified or
+        deleted); every other file is as it is in ``base``. Built in a private index.
+        """
+        out = self.run(
+            "diff-tree", "-r", "-z", "--no-renames", old_tree, new_tree, "--", path
+        ).stdout
+        fields = out.split("\0")
+        entries = []
+        # Raw records: ":<old mode> <new mode> <old sha> <new sha> <status>" NUL <path> NUL
+        for meta, name in zip(fields[0::2], fields[1::2], strict=False):
+            if not meta.startswith(":"):
+                continue
+            _old_mode, new_mode, _old_sha, new_sha, status = meta[1:].split(" ")
+            if status == "D":  # mode 0 removes the entry from the index
+                entries.append(f"0 {'0' * len(new_sha)}\t{name}\0")
+            else:
+                entries.append(f"{new_mode} {new_sha}\t{name}\0")
+        env = {"GIT_INDEX_FILE": str(index_file)}
+        self.run("read-tree", base, env=env)
+        if entries:
+            self.run("update-index", "-z", "--index-info", env=env, stdin="".join(entries))
+        return self.output("write-tree", env=env)
+
     def commit_tree(self, tree: str, parent: str, message: str, author: Identity) -> str:
         """Write a commit object (no ref changes) and return its sha."""
         env = {
@@ -230,6 +263,10 @@ class Git:
             args.append(f"--force-with-lease={ref}:{lease}")
         self.run(*args, "origin", f"{sha}:{ref}", auth=True)
 
-    def delete_remote_branch(self, branch: str) -> None:
-        """Delete ``refs/heads/<branch>`` on origin."""
-        self.run("push", "--no-verify", "origin", f":refs/heads/{branch}", auth=True)
+    def delete_remote_branch(self, branch: str, *, lease: str | None = None) -> None:
+        """Delete ``refs/heads/<branch>`` on origin; with ``lease``, only if it is still there."""
+        ref = f"refs/heads/{branch}"
+        args = ["push", "--no-verify"]
+        if lease is not None:
+            args.append(f"--force-with-lease={ref}:{lease}")
+        self.run(*args, "origin", f":{ref}", auth=True)

@@ -34,6 +34,8 @@ FIX_SAFE_DIRECTORY = (
 )
 FIX_TOKEN = "check the token (input `token` / GITHUB_TOKEN): it is missing, expired or revoked"
 FIX_REPOSITORY = "check GITHUB_REPOSITORY and that the token can see that repository"
+# ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
+AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
 KNOWN_FAILURES: tuple[tuple[str, str], ...] = (
     (NOT_PERMITTED, FIX_PR_PERMISSION),
     ("detected dubious ownership", FIX_SAFE_DIRECTORY),
@@ -89,7 +91,11 @@ class PublishOptions:
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What was done: ``operation`` is created | updated | unchanged | closed | none."""
+    """What was done: ``operation`` is created | updated | unchanged | closed | none.
+
+    ``operation`` is about the pull request only. In push mode it is always ``none``; a push
+    that happened shows as ``head_sha`` (the pushed commit) with ``branch`` the base.
+    """
 
     operation: str
     pr_number: int | None = None
@@ -120,9 +126,14 @@ def publish(
 ) -> PublishResult:
     """Commit the output directory's changes and open or update the one pull request.
 
-    ``mode="push"`` commits onto the base branch instead (``created`` with the new sha, or
-    ``none``); ``mode="none"`` and ``dry_run`` only say what would be done (``none``).
-    Raises :class:`DumpModelsError` with a one-line, redacted message.
+    Only the files of the output directory that differ between the checkout's HEAD and the
+    working tree (what this run wrote or deleted) are laid over the base tip; the rest comes
+    from the base tip, so changes made on the base after the checkout are kept.
+
+    ``mode="push"`` commits onto the base branch instead (always ``none``: ``head_sha`` is the
+    pushed commit, or None when nothing was pushed); ``mode="none"`` and ``dry_run`` only say
+    what would be done (``none``). Raises :class:`DumpModelsError` with a one-line, redacted
+    message.
     """
     secrets.register(options.token)
     _validate(options)
@@ -148,6 +159,12 @@ def _validate(options: PublishOptions) -> None:
                 "publishing a pull request needs a token: set GITHUB_TOKEN (input `token` in "
                 "the Action), or use --dry-run / --publish none"
             )
+    author = options.author.strip()
+    if not AUTHOR_FORM.fullmatch(author):
+        raise DumpModelsError(
+            f"author must be `Name <email>`: {options.author!r} (fix: set --author / input "
+            "`author` like `dump-models bot <bot@example.com>`, or leave it unset)"
+        )
     output = Path(options.output_dir)
     if output.is_absolute() or ".." in output.parts:
         raise DumpModelsError(f"output directory must be inside the workspace: {output}")
@@ -190,10 +207,12 @@ class _Publisher:
             # Committing the whole checkout would sweep in whatever else is dirty in it.
             raise DumpModelsError("the output directory must be a subdirectory of the checkout")
         self.out = out.as_posix()
+        self.author = Identity.parse(o.author.strip())
         base = o.base or self._default_base()
         target = base if o.mode == "push" else o.branch
         if target == base and o.mode != "push":
             raise DumpModelsError(f"the update branch must not be the base branch: {base}")
+        self.worktree = self._worktree()
         for _attempt in range(ATTEMPTS):
             result = self._attempt(base)
             if result is not None:
@@ -212,6 +231,28 @@ class _Publisher:
             raise DumpModelsError("cannot tell the base branch: set `base`")
         return base
 
+    def _worktree(self) -> tuple[str, str] | None:
+        """(HEAD's tree, that tree with the output dir as in the working tree), or None.
+
+        None when HEAD is unborn (or its commit is missing): then the whole output dir of the
+        working tree is laid over the base tip.
+        """
+        head = self.git.head_commit()
+        if head is None:
+            return None
+        head_tree = self.git.tree_of(head)
+        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
+            return head_tree, self.git.tree_with(head, self.out, Path(tmp) / "index")
+
+    def _tree(self, base_sha: str) -> str:
+        """The tree to commit: the base tip plus what this run changed in the output dir."""
+        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
+            index = Path(tmp) / "index"
+            if self.worktree is None:
+                return self.git.tree_with(base_sha, self.out, index)
+            head_tree, work_tree = self.worktree
+            return self.git.overlay(base_sha, head_tree, work_tree, self.out, index)
+
     def _attempt(self, base: str) -> PublishResult | None:
         """One fetch-build-push round; None when origin moved and the round must be redone."""
         o = self.o
@@ -224,38 +265,40 @@ class _Publisher:
             return None  # a branch moved between listing and fetching
         base_sha, branch_sha = heads[base], heads.get(o.branch)
         base_tree = self.git.tree_of(base_sha)
-        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
-            tree = self.git.tree_with(base_sha, self.out, Path(tmp) / "index")
+        tree = self._tree(base_sha)
         if tree == base_tree:
             self.emit(f"no change in {self.out}/ against {base}")
             return self._no_change(branch_sha)
         changes = self._changes(base_tree, tree)
         summary = self.summarize(changes)
-        title = o.title or summary.title
-        message = o.commit_message or summary.commit_message
+        # Defence in depth: no registered secret goes into a commit or to the API.
+        title = secrets.redact(o.title or summary.title)
+        body = secrets.redact(summary.body)
+        message = secrets.redact(o.commit_message or summary.commit_message)
         self.emit(f"{len(changes)} changed file(s) in {self.out}/ against {base}")
 
         if o.mode == "push":
             if self.dry:
                 self.emit(f"would commit onto {base}: {message.splitlines()[0]}")
                 return PublishResult("none", branch=base)
-            sha = self.git.commit_tree(tree, base_sha, message, Identity.parse(o.author))
+            sha = self.git.commit_tree(tree, base_sha, message, self.author)
             if not self._push(sha, base, None, wanted, heads):
                 return None
-            self.emit(f"pushed {sha[:12]} onto {base}")
-            return PublishResult("created", head_sha=sha, branch=base)
+            self.emit(f"pushed {sha} to {base}")
+            # No pull request in push mode: the operation stays `none`, the sha tells the push.
+            return PublishResult("none", head_sha=sha, branch=base)
 
         if branch_sha and self.git.tree_of(branch_sha) == tree:
             self.emit(f"{o.branch} already holds this content")
-            return self._pull_request(base, title, summary.body, branch_sha, pushed=False)
+            return self._pull_request(base, title, body, branch_sha, pushed=False)
         if self.dry:
             self.emit(f"would push a commit onto {base} to {o.branch}: {message.splitlines()[0]}")
-            return self._pull_request(base, title, summary.body, None, pushed=True)
-        sha = self.git.commit_tree(tree, base_sha, message, Identity.parse(o.author))
+            return self._pull_request(base, title, body, None, pushed=True)
+        sha = self.git.commit_tree(tree, base_sha, message, self.author)
         if not self._push(sha, o.branch, branch_sha or "", wanted, heads):
             return None
         self.emit(f"pushed {sha[:12]} to {o.branch}")
-        return self._pull_request(base, title, summary.body, sha, pushed=True)
+        return self._pull_request(base, title, body, sha, pushed=True)
 
     def _changes(self, base_tree: str, tree: str) -> list[FileChange]:
         changes = []
@@ -295,7 +338,15 @@ class _Publisher:
             return PublishResult("none")
         pr = self.gh.find_open_pull(o.branch)
         if pr is None:
-            return PublishResult("none")
+            if branch_sha is None:
+                return PublishResult("none")
+            # A leftover update branch (its pull request was closed by hand, say): remove it.
+            if self.dry:
+                self.emit(f"would delete {o.branch}: no pull request is open from it")
+                return PublishResult("none", head_sha=branch_sha, branch=o.branch)
+            if self._delete_branch(branch_sha):
+                self.emit(f"deleted {o.branch}: nothing to publish and no pull request open")
+            return PublishResult("none", branch=o.branch)
         number, url = pr["number"], pr.get("html_url")
         if self.dry:
             self.emit(f"would close pull request #{number} and delete {o.branch}")
@@ -303,11 +354,17 @@ class _Publisher:
         self.gh.update_pull(number, state="closed")
         self.emit(f"closed pull request #{number}: nothing left to update")
         if branch_sha:
-            try:
-                self.git.delete_remote_branch(o.branch)
-            except GitError as exc:
-                self.warn(f"could not delete {o.branch}: {exc}")
+            self._delete_branch(branch_sha)
         return PublishResult("closed", number, url, None, o.branch)
+
+    def _delete_branch(self, sha: str) -> bool:
+        """Delete the update branch if it still is at ``sha``; a failure is a warning."""
+        try:
+            self.git.delete_remote_branch(self.o.branch, lease=sha)
+            return True
+        except GitError as exc:
+            self.warn(f"could not delete {self.o.branch}: {exc}")
+            return False
 
     def _pull_request(
         self, base: str, title: str, body: str, head_sha: str | None, *, pushed: bool

@@ -158,3 +158,56 @@ def test_fetch_objects_moves_no_ref(repo, tmp_path):
     assert sh(repo, "for-each-ref") == refs
     assert sh(repo, "rev-parse", "origin/trunk") == tip
     assert (repo / ".git" / "FETCH_HEAD").read_text() == fetch_head
+
+
+def test_head_commit_and_unborn_head(repo, tmp_path):
+    assert Git(repo).head_commit() == sh(repo, "rev-parse", "HEAD")
+    fresh = tmp_path / "fresh"
+    sh(tmp_path, "init", "-q", str(fresh))
+    assert Git(fresh).head_commit() is None
+
+
+def test_overlay_takes_only_what_changed_between_the_two_trees(repo, tmp_path):
+    git = Git(repo)
+    head = sh(repo, "rev-parse", "HEAD")
+    # The base moved on: a.json and README.md changed, c.json added, after HEAD.
+    (repo / "models" / "a.json").write_text('{"base": 1}\n')
+    (repo / "models" / "c.json").write_text("[]\n")
+    (repo / "README.md").write_text("base\n")
+    sh(repo, "add", ".")
+    sh(repo, "commit", "-q", "-m", "base moved")
+    base = sh(repo, "rev-parse", "HEAD")
+    # HEAD -> worktree: a.json deleted, b.json added (a tree built from HEAD, as publish does).
+    sh(repo, "checkout", "-q", head)
+    (repo / "models" / "a.json").unlink()
+    (repo / "models" / "b.json").write_text('{"b": 1}\n')
+    worktree = git.tree_with(head, "models", tmp_path / "one")
+    tree = git.overlay(base, git.tree_of(head), worktree, "models", tmp_path / "two")
+    assert sh(repo, "ls-tree", "-r", "--name-only", tree).split() == [
+        "README.md",
+        "models/b.json",
+        "models/c.json",
+    ]
+    assert git.blob(tree, "README.md") == b"base\n"
+    assert git.blob(tree, "models/c.json") == b"[]\n"
+    # Nothing changed between the two trees: the base as it is.
+    same = git.overlay(base, worktree, worktree, "models", tmp_path / "three")
+    assert same == git.tree_of(base)
+
+
+def test_delete_remote_branch_with_a_lease(repo):
+    git = Git(repo)
+    tip = sh(repo, "rev-parse", "HEAD")
+    git.push(tip, "update", lease="")
+    with pytest.raises(GitError, match="stale info"):
+        git.delete_remote_branch("update", lease="1" * 40)  # it is not where we saw it
+    assert git.remote_heads("update") == {"update": tip}
+    git.delete_remote_branch("update", lease=tip)
+    assert git.remote_heads("update") == {}
+
+
+def test_run_feeds_stdin(repo):
+    git = Git(repo)
+    assert git.output("hash-object", "--stdin", stdin="hi\n") == sh(
+        repo, "rev-parse", "HEAD:README.md"
+    )

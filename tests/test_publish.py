@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import threading
@@ -13,6 +14,7 @@ import pytest
 from git_helpers import git
 from github_server import FakeGitHub
 
+from dump_models import secrets
 from dump_models.errors import DumpModelsError
 from dump_models.git import GitError
 from dump_models.github import GitHubError
@@ -245,11 +247,15 @@ def test_push_mode_commits_onto_base_and_retries_a_race(work, remote, github, tm
     racer = someone_elses_commit(remote, tmp_path)
     marker = racing_hook(remote, tmp_path, "refs/heads/main", racer)
     write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
 
-    result = publish(options(work, github, mode="push"), summarize)
+    result = publish(options(work, github, mode="push"), summarize, emit=emitted.append)
     assert marker.exists()
-    assert result.operation == "created"
+    # No pull request in push mode, so no `created` (a workflow would echo an empty PR URL):
+    # the push shows as the pushed sha on the base branch.
+    assert (result.operation, result.pr_number, result.pr_url) == ("none", None, None)
     assert result.branch == "main"
+    assert f"pushed {result.head_sha} to main" in emitted
     assert remote_ref(remote, "main") == result.head_sha
     assert git(remote, "rev-parse", f"{result.head_sha}^") == racer
     assert git(remote, "show", f"{result.head_sha}:README.md") == "raced"
@@ -258,7 +264,9 @@ def test_push_mode_commits_onto_base_and_retries_a_race(work, remote, github, tm
 
     git(work, "checkout", "--quiet", "--", "models")  # the same content now is on main
     git(work, "pull", "--quiet", "--ff-only", "origin", "main")
-    assert publish(options(work, github, mode="push"), summarize).operation == "none"
+    again = publish(options(work, github, mode="push"), summarize)
+    assert (again.operation, again.head_sha) == ("none", None)
+    assert remote_ref(remote, "main") == result.head_sha
 
 
 def test_dry_run_changes_nothing_and_prints_the_body(work, remote, github, capsys):
@@ -523,3 +531,159 @@ def test_refused_push_is_not_retried_and_is_redacted(work, remote, github, capsy
     assert "origin moved" not in out.out
     assert TOKEN not in out.out + out.err
     assert github.writes() == []
+
+
+def push_from_clone(remote: Path, tmp_path: Path, name: str, files: dict[str, str]) -> str:
+    """Someone else's commit on main, pushed from a clone of its own: its sha."""
+    clone = tmp_path / name
+    git(tmp_path, "clone", "--quiet", str(remote), str(clone))
+    for path, text in files.items():
+        (clone / path).parent.mkdir(parents=True, exist_ok=True)
+        (clone / path).write_text(text)
+    git(clone, "add", "--all")
+    git(clone, "commit", "--quiet", "-m", f"by {name}")
+    git(clone, "push", "--quiet", "origin", "main")
+    return git(clone, "rev-parse", "HEAD")
+
+
+def test_files_this_run_did_not_change_come_from_the_moved_base(work, remote, github, tmp_path):
+    # Commit A, the checkout's HEAD: other.json and gone.json, *.tmp ignored.
+    push_from_clone(
+        remote,
+        tmp_path,
+        "a",
+        {
+            "models/other.json": '{"data": [{"id": "old"}]}\n',
+            "models/gone.json": '{"data": []}\n',
+            ".gitignore": "*.tmp\n",
+        },
+    )
+    git(work, "pull", "--quiet", "--ff-only", "origin", "main")
+    # Commit B on base after the checkout (the previous update PR merged, say).
+    b = push_from_clone(
+        remote,
+        tmp_path,
+        "b",
+        {"models/other.json": '{"data": [{"id": "new"}]}\n', "README.md": "moved on\n"},
+    )
+    # The run: openai.json modified, mistral.json new, gone.json deleted, a scratch file ignored.
+    write_model(work, "openai.json", '{"data": [{"id": "ours"}]}\n')
+    write_model(work, "mistral.json", '{"data": []}\n')
+    (work / "models" / "gone.json").unlink()
+    write_model(work, "scratch.tmp", "ignored\n")
+    seen: list[list[FileChange]] = []
+
+    result = publish(options(work, github), lambda c: seen.append(c) or summarize(c))
+    assert result.operation == "created"
+    assert git(remote, "rev-parse", f"{result.head_sha}^") == b
+    show = lambda path: git(remote, "show", f"{result.head_sha}:{path}")  # noqa: E731
+    assert show("models/other.json") == '{"data": [{"id": "new"}]}'  # B's, not reverted
+    assert show("README.md") == "moved on"
+    assert show("models/openai.json") == '{"data": [{"id": "ours"}]}'
+    assert show("models/mistral.json") == '{"data": []}'
+    assert git(remote, "ls-tree", "-r", "--name-only", result.head_sha, "models").split() == [
+        "models/mistral.json",
+        "models/openai.json",
+        "models/other.json",
+    ]
+    # summarize sees what differs between the base tip and the committed tree.
+    assert sorted(c.path for c in seen[0]) == ["gone.json", "mistral.json", "openai.json"]
+    assert git(remote, "diff", "--name-only", "--no-renames", b, result.head_sha).split() == [
+        "models/gone.json",
+        "models/mistral.json",
+        "models/openai.json",
+    ]
+
+
+def test_unchanged_checkout_of_an_old_base_publishes_nothing(work, remote, github, tmp_path):
+    push_from_clone(remote, tmp_path, "b", {"models/openai.json": '{"data": [{"id": "new"}]}\n'})
+    result = publish(options(work, github), summarize)  # HEAD is the old main, nothing written
+    assert result.operation == "none"
+    assert remote_ref(remote, BRANCH) is None and github.writes() == []
+
+
+def test_unborn_head_lays_the_whole_output_dir_over_the_base(remote, github, tmp_path):
+    fresh = tmp_path / "fresh"
+    git(tmp_path, "init", "--quiet", "-b", "main", str(fresh))
+    git(fresh, "remote", "add", "origin", str(remote))
+    (fresh / "models").mkdir()
+    write_model(fresh, "mistral.json", '{"data": []}\n')  # openai.json absent: deleted
+    result = publish(options(fresh, github), summarize)
+    assert result.operation == "created"
+    assert git(remote, "ls-tree", "-r", "--name-only", result.head_sha).split() == [
+        "README.md",
+        "models/mistral.json",
+    ]
+
+
+def test_stale_update_branch_without_a_pull_request_is_deleted(work, remote, github, capsys):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    first = publish(options(work, github), summarize)
+    github.pulls[0]["state"] = "closed"  # closed by hand
+    (work / "models" / "openai.json").write_bytes(BASE_JSON)  # and nothing to publish now
+
+    emitted: list[str] = []
+    dry = publish(options(work, github, dry_run=True), summarize, emit=emitted.append)
+    assert dry.operation == "none"
+    assert any(f"would delete {BRANCH}" in line for line in emitted)
+    assert remote_ref(remote, BRANCH) == first.head_sha
+    github.requests.clear()
+    assert publish(options(work, github, mode="none"), summarize).operation == "none"
+    assert remote_ref(remote, BRANCH) == first.head_sha
+
+    result = publish(options(work, github), summarize)
+    assert (result.operation, result.pr_number) == ("none", None)  # `closed` is for a PR
+    assert remote_ref(remote, BRANCH) is None
+    assert github.writes() == []
+    assert github.pulls[0]["state"] == "closed"
+
+
+def test_custom_author_is_author_and_committer(work, remote, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    author = "  Model Bot <models@example.com> "
+    result = publish(options(work, github, author=author), summarize)
+    assert git(remote, "log", "-1", "--format=%an|%ae|%cn|%ce", result.head_sha) == (
+        "Model Bot|models@example.com|Model Bot|models@example.com"
+    )
+    pushed = publish(options(work, github, mode="push", author=author), summarize)
+    assert git(remote, "log", "-1", "--format=%an|%ae|%cn|%ce", pushed.head_sha) == (
+        "Model Bot|models@example.com|Model Bot|models@example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    "author",
+    ["robot", "robot <>", "<bot@example.com>", "robot <bot>", "robot <bot@example.com> x",
+     "robot <a b@example.com>", "robot\n <bot@example.com>", ""],
+)  # fmt: skip
+def test_bad_author_is_a_usage_error(work, remote, github, author):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github, author=author, dry_run=True), summarize)
+    message = str(caught.value)
+    assert caught.value.exit_code == 2
+    assert "\n" not in message
+    assert "Name <email>" in message and "--author" in message
+    assert remote_ref(remote, BRANCH) is None and github.writes() == []
+
+
+def test_secrets_in_the_summary_are_redacted_before_sending(work, remote, github, capsys):
+    canary = "sk-CANARY" + "9" * 24
+    secrets.register(canary)
+
+    def leaky(changes):
+        return Summary(f"Update {canary}", f"body {canary}", f"commit {canary}\n\nmore {canary}")
+
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    publish(options(work, github, dry_run=True), leaky)
+    result = publish(options(work, github), leaky)
+    pull = github.pulls[0]
+    assert (pull["title"], pull["body"]) == ("Update ***", "body ***")
+    assert git(remote, "log", "-1", "--format=%B", result.head_sha) == "commit ***\n\nmore ***"
+    for request in github.requests:
+        assert canary not in json.dumps(request.body)
+    assert canary not in capsys.readouterr().out
+
+    opts = options(work, github, mode="push", title=f"t {canary}", commit_message=f"m {canary}")
+    pushed = publish(opts, leaky)
+    assert git(remote, "log", "-1", "--format=%B", pushed.head_sha) == "m ***"
