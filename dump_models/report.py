@@ -161,20 +161,16 @@ class _Budget:
     provider_details: bool = True  # False: one summary line per provider
 
 
-# Least important detail is cut first: churn, then long model lists, then change tables.
+# Least important detail is cut first: churn, then long model lists, then change tables; each
+# in steps fine enough that a body just over the limit loses little.
+_STEPS = (5000, 2000, 1000, 500, 200, 100, 50, 20)
 _BUDGETS = (
     _Budget(),
-    _Budget(churn_rows=200),
-    _Budget(churn_rows=50),
+    *(_Budget(churn_rows=n) for n in _STEPS),
     _Budget(churn_rows=0),
-    _Budget(churn_rows=0, list_items=100),
-    _Budget(churn_rows=0, list_items=50),
-    _Budget(churn_rows=0, list_items=20, table_rows=500),
-    _Budget(churn_rows=0, list_items=20, table_rows=200),
-    _Budget(churn_rows=0, list_items=10, table_rows=100),
-    _Budget(churn_rows=0, list_items=10, table_rows=50),
-    _Budget(churn_rows=0, list_items=5, table_rows=20),
-    _Budget(churn_rows=0, list_items=0, table_rows=10),
+    *(_Budget(churn_rows=0, list_items=n) for n in _STEPS),
+    *(_Budget(churn_rows=0, list_items=20, table_rows=n) for n in _STEPS),
+    _Budget(churn_rows=0, list_items=10, table_rows=10),
     _Budget(churn_rows=0, list_items=0, table_rows=0),
     _Budget(churn_rows=0, list_items=0, table_rows=0, provider_details=False),
 )

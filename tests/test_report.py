@@ -305,3 +305,16 @@ def test_title():
 )
 def test_price_change_pct(old, new, expected):
     assert price_change_pct(old, new) == expected
+
+
+def test_a_body_just_over_the_limit_keeps_most_of_its_list():
+    many = ProviderReport(
+        name="openrouter",
+        status="changed",
+        models_before=1,
+        models_after=9001,
+        added=[f"vendor/model-{i:05d}" for i in range(9000)],
+    )
+    text = render_markdown([many], max_chars=60000)
+    assert len(text) <= 60000
+    assert text.count("\n- ") >= 2000  # cut in fine steps, not down to a token sample
