@@ -97,3 +97,12 @@ def test_publish_outside_github_without_token_is_one_line(checkout, monkeypatch,
     assert main(["publish"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "GITHUB_REPOSITORY=owner/name" in err and "--dry-run" in err
+
+
+def test_a_file_only_reformatted_gets_an_honest_title(checkout, monkeypatch, capsys):
+    path = checkout / "models/openrouter.json"
+    path.write_text(json.dumps(json.loads(path.read_text())) + "\n")  # same data, one line
+    monkeypatch.chdir(checkout)
+    assert main(["publish", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Update LLM model listings: canonical form of openrouter" in out
