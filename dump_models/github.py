@@ -13,6 +13,9 @@ PR_EXISTS = "A pull request already exists"
 NOT_PERMITTED = "GitHub Actions is not permitted to create or approve pull requests"
 
 
+MESSAGE_CHARS = 300
+
+
 class GitHubError(Exception):
     """A non-2xx answer (or no answer: ``status`` 0); ``message`` is already redacted."""
 
@@ -20,7 +23,9 @@ class GitHubError(Exception):
         self.method = method
         self.path = path
         self.status = status
-        self.message = secrets.redact(" ".join(message.split()))
+        # Redacted whole, then cut: a cut first could leave the start of an echoed token.
+        text = secrets.redact(" ".join(message.split()))
+        self.message = text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."
         where = f"{method} {path}"
         what = f"HTTP {status}: {self.message}" if status else self.message
         super().__init__(f"GitHub API {where}: {what}")
@@ -31,9 +36,9 @@ def _error_text(response: requests.Response) -> str:
     try:
         data = response.json()
     except ValueError:
-        return response.text[:300] or response.reason or ""
+        return response.text[:65536] or response.reason or ""
     if not isinstance(data, dict):
-        return str(data)[:300]
+        return str(data)[:65536]
     parts = [str(data.get("message") or response.reason or "")]
     for item in data.get("errors") or []:
         if isinstance(item, dict) and item.get("message"):
