@@ -100,3 +100,14 @@ def test_fake_records_writes_only_for_non_get(fake, api):
     assert fake.writes() == []
     api.create_pull(head="x", base="trunk", title="T", body="B", draft=False)
     assert [(r.method, r.path) for r in fake.writes()] == [("POST", "/repos/octo/models/pulls")]
+
+
+def test_an_error_echoing_the_token_across_the_cut_leaks_no_part_of_it():
+    from dump_models import secrets
+    from dump_models.github import MESSAGE_CHARS, GitHubError
+
+    token = "ghs_CANARYabcdefghijklmnopqrstuvwxyz"
+    secrets.register(token)
+    for offset in range(MESSAGE_CHARS - 30, MESSAGE_CHARS + 2):
+        error = GitHubError("POST", "/repos/o/r/pulls", 422, "x" * offset + token + " tail")
+        assert "CANARY" not in str(error) and "ghs_" not in str(error)
