@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,14 +145,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
-    import os
-
+    from .config import key_for
     from .providers import builtin_registry
 
     rows = [("name", "endpoint", "key variable", "key")]
     for name, spec in builtin_registry().items():
-        present = any(os.environ.get(v, "").strip() for v in spec.key_env)
-        key = "yes" if present else ("not needed" if spec.key_optional else "no")
+        source = key_for(spec)[1]
+        key = f"yes ({source})" if source else ("not needed" if spec.key_optional else "no")
         rows.append((name, spec.url, " or ".join(spec.key_env) or "-", key))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
@@ -174,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DumpModelsError as exc:
         print(f"dump-models: error: {secrets.redact(str(exc))}", file=sys.stderr, flush=True)
         return exc.exit_code
+    except BrokenPipeError:  # `dump-models providers | head`: the reader left, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print("dump-models: interrupted", file=sys.stderr)
         return 130

@@ -325,7 +325,11 @@ def _lc_spec(name: str, table: Mapping[str, Any], base: ProviderSpec | None) -> 
     return ProviderSpec(name=name, builtin=False, key_env=(default_key_env(name),), **changes)
 
 
-def _key_for(spec: ProviderSpec, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+def key_for(
+    spec: ProviderSpec, environ: Mapping[str, str] | None = None
+) -> tuple[str | None, str | None]:
+    """A provider's key from the environment, and the variable it came from."""
+    environ = os.environ if environ is None else environ
     for variable in spec.key_env:
         value = environ.get(variable, "").strip()
         if value:
@@ -400,7 +404,7 @@ def load_settings(
         specs = {
             name: spec
             for name, spec in registry.items()
-            if spec.default or _key_for(spec, environ)[0] is not None
+            if spec.default or key_for(spec, environ)[0] is not None
         }
 
     lc_keys: dict[str, str] = {}
@@ -426,7 +430,7 @@ def load_settings(
 
     targets = []
     for name, spec in specs.items():
-        key, source = _key_for(spec, environ)
+        key, source = key_for(spec, environ)
         if key is None and name in lc_keys:
             key, source = lc_keys[name], "lc config"
         secrets.register(key)

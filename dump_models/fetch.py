@@ -452,12 +452,8 @@ def _next_page(
         if not cursor:
             raise _Failure("paging cursor missing: has_more is true but there is no last_id")
         return f"after_id={cursor}", url, {**params, "after_id": str(cursor)}
-    token_keys = {
-        "gemini": ("nextPageToken", "pageToken"),
-        "cohere": ("next_page_token", "page_token"),
-    }
-    if spec.paging in token_keys:
-        field_name, param = token_keys[spec.paging]
+    if spec.paging in TOKEN_PAGING:
+        field_name, param = TOKEN_PAGING[spec.paging]
         token = document.get(field_name)
         if token:
             return f"{param}={token}", url, {**params, param: str(token)}

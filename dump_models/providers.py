@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -62,9 +62,6 @@ class Target:
             names = " or ".join(self.spec.key_env) or "an api_key_env"
             return f"no key (set {names})"
         return None
-
-
-SPEC_FIELDS = {f.name for f in fields(ProviderSpec)} - {"name", "builtin"}
 
 
 def default_key_env(name: str) -> str:

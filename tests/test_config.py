@@ -197,6 +197,6 @@ def test_providers_command_never_prints_keys(capsys, monkeypatch):
     assert "CANARY" not in out
     rows = {line.split()[0]: line for line in out.splitlines()[1:]}
     assert len(rows) == 25
-    assert rows["mistral"].endswith("yes") and rows["openai"].endswith("no")
+    assert rows["mistral"].endswith("yes (MISTRAL_API_KEY)") and rows["openai"].endswith("no")
     assert "MISTRAL_API_KEY" in rows["mistral"]
     assert rows["openrouter"].endswith("not needed")
