@@ -88,7 +88,8 @@ def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) 
         )
     if not settings.dry_run:
         # A provider echoing a key back (a query key in a URL) must not get it committed.
-        canonical.write_if_changed(path, secrets.redact(canonical.dumps(document)))
+        text = secrets.redact(canonical.dumps(document), min_length=secrets.DATA_MIN_LENGTH)
+        canonical.write_if_changed(path, text)
     return report
 
 

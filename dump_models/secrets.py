@@ -7,7 +7,10 @@ import threading
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
-MIN_SECRET_LENGTH = 8  # shorter values would redact ordinary words (and mangle dumps)
+MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
+# In provider data (the dumps) only key-like values are replaced: a short test key such as
+# "test" must not rewrite every description that contains the word.
+DATA_MIN_LENGTH = 12
 
 
 def register(value: str | None) -> None:
@@ -23,10 +26,10 @@ def known() -> list[str]:
         return sorted(_secrets, key=len, reverse=True)
 
 
-def redact(text: str) -> str:
-    """Replace every registered secret in ``text`` with ``***``."""
+def redact(text: str, *, min_length: int = MIN_SECRET_LENGTH) -> str:
+    """Replace every registered secret (of at least ``min_length`` characters) with ``***``."""
     for secret in known():
-        if secret in text:
+        if len(secret) >= min_length and secret in text:
             text = text.replace(secret, "***")
     return text
 
