@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 from git_helpers import git
+from git_http_server import GitHTTPServer
 from github_server import FakeGitHub
 from provider_server import ProviderServer, Reply
 
@@ -175,3 +177,38 @@ def test_the_actions_providers_subset_does_not_shrink_what_is_committed(tmp_path
     files = git(remote, "show", "--name-only", "--format=", "dump-models/update")
     assert files.splitlines() == ["models/acme.json", "models/mistral.json"]
     assert "scratch.txt (not dump-models' files: left alone)" in run.stdout
+
+
+def test_ghes_server_url_scopes_the_token_header_and_a_502_is_ridden_out(
+    checkout, tmp_path, monkeypatch, capsys
+):
+    root = tmp_path / "served"
+    (root / "octo").mkdir(parents=True)
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--bare",
+        str(tmp_path / "origin.git"),
+        str(root / "octo/models.git"),
+    )
+    basic = "basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    (checkout / "models/openrouter.json").write_text('{"data": []}\n')
+    with (
+        GitHTTPServer(root, prefix="/ghe/", require_authorization=basic) as server,
+        FakeGitHub(token=TOKEN) as github,
+    ):
+        server.fail_pushes = 1
+        git(checkout, "remote", "set-url", "origin", server.url + "octo/models.git")
+        monkeypatch.chdir(checkout)
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", github.repository)
+        monkeypatch.setenv("GITHUB_SERVER_URL", server.url)  # http://127.0.0.1:PORT/ghe/
+        assert main(["publish"]) == 0
+    out = capsys.readouterr().out
+    assert "publish: created" in out
+    assert "warning: git push failed in transit" in out and "502" in out
+    assert all(request.authorization == [basic] for request in server.requests)
+    assert all(TOKEN not in request.path for request in server.requests)
+    assert TOKEN not in (checkout / ".git/config").read_text() and TOKEN not in out
