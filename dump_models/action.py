@@ -426,6 +426,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             draft=inputs.draft,
             dry_run=inputs.dry_run,
             output_dir=shown_path(settings.output_dir, workspace),
+            providers=settings.owned_providers,
             token=inputs.token,
             environ=run_environ,
             cwd=workspace,

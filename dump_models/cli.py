@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--draft", action="store_true", help="open the pull request as a draft")
     pub.add_argument("--dry-run", action="store_true", help="change nothing; print the plan")
     pub.add_argument("--config", help="YAML config (for output_dir and provider shapes)")
+    pub.add_argument("--lc-config", help="lc's config.toml (its providers' files are committed)")
     pub.add_argument("--output-dir", help="directory of the dumps (default models)")
 
     sub.add_parser("providers", help="list the built-in providers and whether a key is set")
@@ -118,7 +119,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from .runner import summarize_for_publish
 
     workspace = workspace_dir()
-    settings = load_settings(config=args.config, output_dir=args.output_dir, cwd=workspace)
+    settings = load_settings(
+        config=args.config, lc_config=args.lc_config, output_dir=args.output_dir, cwd=workspace
+    )
     try:
         output_dir = str(settings.output_dir.relative_to(workspace))
     except ValueError:
@@ -138,6 +141,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         draft=args.draft,
         dry_run=args.dry_run,
         output_dir=output_dir,
+        providers=settings.owned_providers,
     )
     result = publish(options, summarize_for_publish(settings), emit=_say)
     _say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))

@@ -76,6 +76,9 @@ class Settings:
     report_md: Path | None = None
     step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY when run inside GitHub Actions
     extra_specs: dict[str, ProviderSpec] = field(default_factory=dict)
+    # Whose `<name>.json` publish may commit: the config's providers (every built-in when it
+    # lists none) and lc's; a --providers subset of one run does not shrink it.
+    owned_providers: tuple[str, ...] = ()
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -414,6 +417,7 @@ def load_settings(
             specs[name] = _lc_spec(name, table, base)
             if table.get("api_key"):
                 lc_keys[name] = str(table["api_key"])
+    owned = set(specs) | (set(registry) if listed is None else set())
 
     if providers:
         wanted = [p.strip() for p in providers.split(",") if p.strip()]
@@ -463,6 +467,7 @@ def load_settings(
             else None
         ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
+        owned_providers=tuple(sorted(owned)),
     )
 
 
@@ -492,6 +497,7 @@ def load_publish_options(
     draft: bool = False,
     dry_run: bool = False,
     output_dir: str | None = None,
+    providers: tuple[str, ...] | None = None,
     token: str | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
@@ -522,6 +528,7 @@ def load_publish_options(
         reviewers=_split_list(reviewers),
         draft=draft,
         dry_run=dry_run,
+        providers=providers,
         token=token,
         api_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
         server_url=(environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),

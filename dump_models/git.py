@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
-from collections.abc import Mapping, Sequence
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,25 +17,120 @@ from . import secrets
 
 # Seconds before a git command is abandoned; a push over a slow link still fits.
 TIMEOUT = 300
+# A command talking to origin that failed in transit is run again after these pauses:
+# three attempts, at most four seconds of waiting.
+RETRY_DELAYS = (1.0, 3.0)
+
+# Known words of git and of GitHub's git servers (matched in stderr; see docs/publishing.md).
+# In transit: the server or the network failed, the same push may well pass a moment later.
+TRANSIENT_FAILURES = (
+    "the remote end hung up unexpectedly",
+    "early EOF",
+    "unexpected disconnect while reading sideband packet",
+    "Connection reset by peer",
+    "Connection timed out",
+    "Operation timed out",
+)
+# "error: RPC failed; HTTP 502 curl 22 The requested URL returned error: 502": 5xx is the
+# server's trouble (retried), 4xx is an answer (never retried).
+HTTP_STATUS = re.compile(r"(?:RPC failed; HTTP|The requested URL returned error:) (\d{3})")
+# Policy: the server refused this push on purpose; never retried. GitHub's words first (the
+# "remote: error: ..." line, then the one git prints for the ref), then any server's hook.
+PROTECTED_BRANCH = ("GH006: Protected branch update failed", "(protected branch hook declined)")
+RULE_VIOLATIONS = (
+    "GH013: Repository rule violations found",
+    "(push declined due to repository rule violations)",
+)
+HOOK_DECLINED = "(pre-receive hook declined)"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A push the server refused by policy: ``rule`` is GH006, GH013 or ``pre-receive hook``.
+
+    ``reasons`` are the server's own lines saying what it requires, e.g. ``Changes must be
+    made through a pull request.`` (GitHub lists one per violated rule).
+    """
+
+    rule: str
+    reasons: tuple[str, ...]
 
 
 class GitError(Exception):
-    """A git command failed; ``stderr`` (with any stdout) is already redacted."""
+    """A git command failed; ``stderr`` (with any stdout) is already redacted.
+
+    ``refusal`` is set when the server refused a push by policy; ``transient`` when the
+    failure happened in transit (a 5xx, a connection cut) and the same command may pass.
+    """
 
     def __init__(self, args: Sequence[str], returncode: int, stderr: str) -> None:
         self.command = secrets.redact(" ".join(args))
         self.returncode = returncode
         self.stderr = secrets.redact(stderr.strip())
+        self.refusal = push_refusal(self.stderr)
+        self.transient = self.refusal is None and in_transit(self.stderr)
         super().__init__(f"git {self.command}: {_telling_line(self.stderr, returncode)}")
 
 
+def push_refusal(stderr: str) -> Refusal | None:
+    """The policy that refused a push, read from git's stderr; None when it was not one."""
+    if any(words in stderr for words in PROTECTED_BRANCH):
+        rule = "GH006"
+    elif any(words in stderr for words in RULE_VIOLATIONS):
+        rule = "GH013"
+    elif HOOK_DECLINED in stderr:
+        rule = "pre-receive hook"
+    else:
+        return None
+    reasons = []
+    for line in stderr.splitlines():
+        if not line.startswith("remote:"):
+            continue
+        text = line.removeprefix("remote:").strip()
+        text = re.sub(r"^(?:error:\s*|-\s+)", "", text).strip()
+        noise = (
+            not text
+            or text.startswith(("GH006", "GH013", "Review all repository rules", "Found "))
+            or text.startswith(("Resolving deltas", "Counting objects", "Compressing objects"))
+            or re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", text)
+        )
+        if not noise and text not in reasons:
+            reasons.append(text)
+    return Refusal(rule, tuple(reasons[:3]))
+
+
+def in_transit(stderr: str) -> bool:
+    """Whether git's stderr tells of a failure in transit (5xx, connection cut), not an answer."""
+    statuses = [int(code) for code in HTTP_STATUS.findall(stderr)]
+    if any(400 <= status < 500 for status in statuses):
+        return False  # e.g. 413 is followed by "the remote end hung up": still an answer
+    if any(status >= 500 for status in statuses):
+        return True
+    return any(needle.lower() in stderr.lower() for needle in TRANSIENT_FAILURES)
+
+
 def _telling_line(text: str, returncode: int) -> str:
-    """The line that says why: a rejection or a fatal error, else the last line."""
+    """The line that says why: a rejection, an HTTP status, a fatal error, else the last line."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if "[rejected]" in line or "[remote rejected]" in line or line.startswith("fatal:"):
-            return line
+    tests = (
+        lambda line: "[rejected]" in line or "[remote rejected]" in line,
+        HTTP_STATUS.search,
+        lambda line: line.startswith("fatal:"),
+    )
+    for test in tests:
+        for line in lines:
+            if test(line):
+                return line
     return lines[-1] if lines else f"exit code {returncode}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a tree: ``mode`` (e.g. ``100644``), blob ``sha`` and ``path`` from the top."""
+
+    mode: str
+    sha: str
+    path: str
 
 
 @dataclass(frozen=True)
@@ -68,10 +167,12 @@ class Git:
         *,
         token: str | None = None,
         server_url: str = "https://github.com",
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.workspace = Path(workspace)
         self._token = token
         self._server_url = server_url.rstrip("/")
+        self._on_retry = on_retry
         secrets.register(token)
         if token:  # the header's base64 form is as good as the token itself
             secrets.register(auth_header(token).rsplit(" ", 1)[1])
@@ -129,6 +230,34 @@ class Git:
         """The stripped stdout of ``git <args>``."""
         return self.run(*args, **kwargs).stdout.strip()
 
+    def remote(self, *args: str) -> str:
+        """``git <args>`` against origin, authenticated; run again when it fails in transit.
+
+        Three attempts in all (pauses of :data:`RETRY_DELAYS`); a refusal or any other answer
+        is raised at once. Its stripped stdout.
+        """
+        delays = iter(RETRY_DELAYS)
+        while True:
+            try:
+                return self.output(*args, auth=True)
+            except GitError as exc:
+                delay = next(delays, None)
+                if not exc.transient or delay is None:
+                    raise
+                if self._on_retry is not None:
+                    line = _telling_line(exc.stderr, exc.returncode)
+                    self._on_retry(
+                        f"git {args[0]} failed in transit ({line}); again in {delay:g} s"
+                    )
+                time.sleep(delay)
+
+    @contextmanager
+    def _private_index(self) -> Iterator[dict[str, str]]:
+        """The environment of commands that work on an index of their own, not the user's."""
+        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
+            # Literal pathspecs: an output directory named `models[1]` is not a pattern.
+            yield {"GIT_INDEX_FILE": str(Path(tmp) / "index"), "GIT_LITERAL_PATHSPECS": "1"}
+
     # -- reading --------------------------------------------------------------------------
 
     def toplevel(self) -> Path:
@@ -143,7 +272,7 @@ class Git:
     def remote_heads(self, *branches: str) -> dict[str, str]:
         """``{branch: sha}`` for those of ``branches`` that exist on origin."""
         refs = [f"refs/heads/{b}" for b in branches]
-        out = self.output("ls-remote", "origin", *refs, auth=True)
+        out = self.remote("ls-remote", "origin", *refs)
         heads = {}
         for line in out.splitlines():
             sha, _, ref = line.partition("\t")
@@ -153,7 +282,7 @@ class Git:
 
     def remote_default_branch(self) -> str | None:
         """The branch origin's HEAD points at, asked of the remote itself."""
-        out = self.output("ls-remote", "--symref", "origin", "HEAD", auth=True)
+        out = self.remote("ls-remote", "--symref", "origin", "HEAD")
         for line in out.splitlines():
             if line.startswith("ref: ") and line.endswith("\tHEAD"):
                 return line[5:].split("\t")[0].removeprefix("refs/heads/")
@@ -198,47 +327,80 @@ class Git:
         refs = [f"refs/heads/{b}" for b in branches]
         # An empty --refmap stops git's opportunistic update of refs/remotes/origin/*.
         args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap="]
-        self.run(*args, "origin", *refs, auth=True)
+        self.remote(*args, "origin", *refs)
 
-    def tree_with(self, base: str, path: str, index_file: Path) -> str:
-        """The tree of ``base`` with ``path`` replaced by the working tree's files.
+    def worktree_changes(self, path: str) -> list[str]:
+        """Paths under ``path`` whose working-tree state differs from HEAD's, sorted.
 
-        Built in a private index so the user's index, HEAD and working tree are untouched.
-        ``.gitignore`` is honoured, deletions under ``path`` are included.
+        Modified, deleted, or untracked and not ignored: what ``git add --all`` would stage.
+        Read through a private index holding only ``path``, so the user's index is untouched
+        and only files under ``path`` are read; no object is written.
         """
-        env = {"GIT_INDEX_FILE": str(index_file)}
-        self.run("read-tree", base, env=env)
-        if (self.workspace / path).exists():
-            self.run("add", "--all", "--", path, env=env)
-        else:  # the whole directory is gone; `git add` would refuse the missing pathspec
-            self.run("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--", path, env=env)
-        return self.output("write-tree", env=env)
+        head = self.head_commit()
+        with self._private_index() as env:
+            if head is not None:
+                found = self.run("rev-parse", "--verify", "--quiet", f"{head}:{path}", check=False)
+                if found.returncode == 0:
+                    self.run("read-tree", f"--prefix={path}/", found.stdout.strip(), env=env)
+            # Stat data of the fresh index is empty: refresh compares contents (exit 1 when
+            # some differ, which is what we want to learn next).
+            self.run("update-index", "-q", "--refresh", env=env, check=False)
+            out = self.run(
+                "ls-files", "-z", "--modified", "--others", "--exclude-standard", "--", path,
+                env=env,
+            ).stdout  # fmt: skip
+        return sorted({p for p in out.split("\0") if p})
 
-    def overlay(self, base: str, old_tree: str, new_tree: str, path: str, index_file: Path) -> str:
-        """The tree of ``base`` with what changed under ``path`` from ``old_tree`` to ``new_tree``.
+    def blob_entries(self, paths: Sequence[str]) -> list[Entry]:
+        """The working tree's ``paths`` (from the top) written as blobs, as tree entries.
 
-        Only the paths that differ between the two trees are taken (added, modified or
-        deleted); every other file is as it is in ``base``. Built in a private index.
+        The files are read as ``git add`` reads them (filters, executable bit); only these
+        paths are written to the object store.
         """
-        out = self.run(
-            "diff-tree", "-r", "-z", "--no-renames", old_tree, new_tree, "--", path
-        ).stdout
-        fields = out.split("\0")
+        if not paths:
+            return []
+        with self._private_index() as env:
+            self.run("update-index", "--add", "-z", "--stdin", env=env,
+                     stdin="".join(f"{p}\0" for p in paths))  # fmt: skip
+            out = self.run("ls-files", "-z", "--stage", env=env).stdout
         entries = []
-        # Raw records: ":<old mode> <new mode> <old sha> <new sha> <status>" NUL <path> NUL
-        for meta, name in zip(fields[0::2], fields[1::2], strict=False):
-            if not meta.startswith(":"):
-                continue
-            _old_mode, new_mode, _old_sha, new_sha, status = meta[1:].split(" ")
-            if status == "D":  # mode 0 removes the entry from the index
-                entries.append(f"0 {'0' * len(new_sha)}\t{name}\0")
-            else:
-                entries.append(f"{new_mode} {new_sha}\t{name}\0")
-        env = {"GIT_INDEX_FILE": str(index_file)}
-        self.run("read-tree", base, env=env)
-        if entries:
-            self.run("update-index", "-z", "--index-info", env=env, stdin="".join(entries))
-        return self.output("write-tree", env=env)
+        for record in filter(None, out.split("\0")):
+            meta, _, name = record.partition("\t")
+            mode, sha, _stage = meta.split(" ")
+            entries.append(Entry(mode, sha, name))
+        return entries
+
+    def tree_with(self, base: str | None, entries: Sequence[Entry]) -> str:
+        """The tree of commit ``base`` (None: the empty tree) with ``entries`` laid over it.
+
+        Built in a private index: the user's index, HEAD and working tree are untouched.
+        """
+        with self._private_index() as env:
+            self.run("read-tree", *([base] if base else ["--empty"]), env=env)
+            if entries:
+                info = "".join(f"{e.mode} {e.sha}\t{e.path}\0" for e in entries)
+                self.run("update-index", "-z", "--index-info", env=env, stdin=info)
+            return self.output("write-tree", env=env)
+
+    def add_trailer(self, message: str, trailer: str) -> str:
+        """``message`` with ``trailer`` (``Key: value``) in its closing trailer block, once.
+
+        git's own rules place it: after existing trailers such as ``Co-authored-by:``, else in
+        a paragraph of its own.
+        """
+        text = message.rstrip() + "\n"  # without a final newline git glues it to the subject
+        return self.run(
+            "interpret-trailers", "--no-divider", "--if-exists", "addIfDifferent",
+            "--trailer", trailer, stdin=text,
+        ).stdout  # fmt: skip
+
+    def trailer_values(self, commit: str, key: str) -> list[str]:
+        """The values of ``commit``'s trailers named ``key`` (case-insensitive), as git parses."""
+        out = self.output(
+            "log", "-1", "--no-show-signature", f"--format=%(trailers:key={key},valueonly)",
+            commit, "--",
+        )  # fmt: skip
+        return [line.strip() for line in out.splitlines() if line.strip()]
 
     def commit_tree(self, tree: str, parent: str, message: str, author: Identity) -> str:
         """Write a commit object (no ref changes) and return its sha."""
@@ -261,7 +423,7 @@ class Git:
         args = ["push", "--no-verify"]
         if lease is not None:
             args.append(f"--force-with-lease={ref}:{lease}")
-        self.run(*args, "origin", f"{sha}:{ref}", auth=True)
+        self.remote(*args, "origin", f"{sha}:{ref}")
 
     def delete_remote_branch(self, branch: str, *, lease: str | None = None) -> None:
         """Delete ``refs/heads/<branch>`` on origin; with ``lease``, only if it is still there."""
@@ -269,4 +431,4 @@ class Git:
         args = ["push", "--no-verify"]
         if lease is not None:
             args.append(f"--force-with-lease={ref}:{lease}")
-        self.run(*args, "origin", f":{ref}", auth=True)
+        self.remote(*args, "origin", f":{ref}")

@@ -2,24 +2,42 @@
 
 Every decision is taken from what origin and the API say now; the user's checkout (HEAD,
 index, working tree, refs) is never changed: the commit is built in a private index from the
-base tip and pushed by sha.
+base tip and pushed by sha. Two rules hold for any way of committing (docs/publishing.md):
+only the files the tool owns are committed (:func:`owned_paths`, :func:`read_output_files`),
+and a branch is rewritten or deleted only when its tip is the tool's commit
+(:func:`branch_is_ours`, :func:`foreign_branch`).
 """
 
 from __future__ import annotations
 
+import os
 import re
-import tempfile
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
 
 from . import secrets
 from .errors import DumpModelsError
-from .git import Git, GitError, Identity
+from .git import Entry, Git, GitError, Identity, Refusal
 from .github import NOT_PERMITTED, PR_EXISTS, GitHub, GitHubError
+from .providers import builtin_registry
 
 MODES = ("pull-request", "push", "none")
 ATTEMPTS = 3  # pushes rejected because origin moved are rebuilt and retried this many times
+T = TypeVar("T")
+
+# The mark of the tool's own commits, a git trailer: a branch whose tip lacks it is a person's.
+TRAILER_KEY = "Generated-by"
+TRAILER_VALUE = "dump-models"
+TRAILER = f"{TRAILER_KEY}: {TRAILER_VALUE}"
+# The tool's own files in the output directory besides the dumps (relative to it). Files
+# derived from the dumps (a change log, a catalog) are added here and committed like them.
+DERIVED_FILES: tuple[str, ...] = ()
+SHOWN_NAMES = 20  # the stray-files warning names at most this many
+REASON_CHARS = 300  # of what the server said when it refused a push
 
 # Known failures -> the one-line fix (matched case-insensitively against the whole error text).
 FIX_PR_PERMISSION = (
@@ -34,6 +52,28 @@ FIX_SAFE_DIRECTORY = (
 )
 FIX_TOKEN = "check the token (input `token` / GITHUB_TOKEN): it is missing, expired or revoked"
 FIX_REPOSITORY = "check GITHUB_REPOSITORY and that the token can see that repository"
+FIX_FOREIGN_BRANCH = "merge or delete it, or set another `branch`"
+# A push refused by policy -> the fix, for a push onto the base (`publish: push`) or the branch.
+FIX_PROTECTED_BASE = (
+    "publish through a pull request (`publish: pull-request`), or let the workflow's token "
+    "bypass the branch protection rule"
+)
+FIX_PROTECTED_BRANCH = (
+    "set a `branch` that no branch protection rule covers, or exempt it from the rule"
+)
+FIX_RULES_BASE = (
+    "publish through a pull request (`publish: pull-request`), or add the workflow's actor to "
+    "the ruleset's bypass list (Settings → Rules)"
+)
+FIX_RULES_BRANCH = (
+    "set a `branch` the ruleset does not target, or add the workflow's actor to its bypass "
+    "list (Settings → Rules)"
+)
+FIX_SIGNED_COMMITS = (
+    "set `sign-commits: true` so that GitHub makes and signs the commit, or exempt the branch "
+    "from the rule"
+)
+FIX_HOOK = "ask the repository's administrators what their pre-receive hook requires"
 # ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
 AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
 KNOWN_FAILURES: tuple[tuple[str, str], ...] = (
@@ -82,6 +122,9 @@ class PublishOptions:
     reviewers: tuple[str, ...] = ()
     draft: bool = False
     dry_run: bool = False
+    # The configured providers: their `<name>.json` are the tool's files (see owned_paths).
+    # None: every built-in provider, as when the config lists none.
+    providers: tuple[str, ...] | None = None
     token: str | None = field(default=None, repr=False)
     api_url: str = "https://api.github.com"
     server_url: str = "https://github.com"
@@ -102,6 +145,97 @@ class PublishResult:
     pr_url: str | None = None
     head_sha: str | None = None
     branch: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputFiles:
+    """The output directory's files that differ from HEAD, by what may be committed.
+
+    Paths are from the top of the checkout. ``committed``: the tool's files, added or
+    modified, regular files. ``left_alone``: anything else (not the tool's, or not a regular
+    file). ``not_deleted``: the tool's files deleted from the working tree; a dump is never
+    deleted by a commit.
+    """
+
+    committed: tuple[str, ...]
+    left_alone: tuple[str, ...]
+    not_deleted: tuple[str, ...]
+
+
+def owned_paths(providers: Iterable[str]) -> frozenset[str]:
+    """The files the tool owns in the output directory, relative to it.
+
+    Each configured provider's ``<name>.json`` plus :data:`DERIVED_FILES`; only these are
+    ever committed, whatever else the directory holds.
+    """
+    return frozenset(f"{name}.json" for name in providers) | frozenset(DERIVED_FILES)
+
+
+def read_output_files(git: Git, output_dir: str, owned: frozenset[str]) -> OutputFiles:
+    """What the working tree's ``output_dir`` holds against HEAD, split by :class:`OutputFiles`.
+
+    A path of ``owned`` that is a symlink (or anything but a regular file) is left alone:
+    following it could commit a file from anywhere on the machine.
+    """
+    committed, left_alone, not_deleted = [], [], []
+    prefix = output_dir + "/"
+    for path in git.worktree_changes(output_dir):
+        try:
+            mode = os.lstat(git.workspace / path).st_mode
+        except FileNotFoundError:
+            mode = None
+        if path.removeprefix(prefix) not in owned:
+            left_alone.append(path)
+        elif mode is None:
+            not_deleted.append(path)
+        elif stat.S_ISREG(mode):
+            committed.append(path)
+        else:
+            left_alone.append(path)
+    return OutputFiles(tuple(committed), tuple(left_alone), tuple(not_deleted))
+
+
+def commit_message(git: Git, message: str) -> str:
+    """``message`` with the tool's trailer, which :func:`branch_is_ours` looks for."""
+    return git.add_trailer(message, TRAILER)
+
+
+def branch_is_ours(git: Git, tip: str) -> bool:
+    """Whether a branch whose tip is ``tip`` (fetched) may be force-pushed or deleted.
+
+    Only when the tip is a commit the tool made: it carries the trailer. Anyone else's commit
+    there (a fix pushed to the pull request, a branch of the same name) is never overwritten.
+    """
+    return TRAILER_VALUE in git.trailer_values(tip, TRAILER_KEY)
+
+
+def foreign_branch(branch: str, tip: str, doing: str) -> DumpModelsError:
+    """The failure for a branch that is not the tool's: ``doing`` is overwrite or delete."""
+    return DumpModelsError(
+        f"refusing to {doing} {branch}: its tip {tip[:12]} is not a dump-models commit (no "
+        f"`{TRAILER}` trailer), so someone else's work is on it (fix: {FIX_FOREIGN_BRANCH})",
+        exit_code=1,
+    )
+
+
+def refusal_line(refusal: Refusal, branch: str, *, onto_base: bool) -> str:
+    """One line for a push the server refused by policy: the rule, what it said, the fix.
+
+    ``onto_base``: the push went to the base branch (``publish: push``), not the update branch.
+    """
+    said = "; ".join(reason.rstrip(".") for reason in refusal.reasons)[:REASON_CHARS]
+    if refusal.rule == "GH006":
+        what = "branch protection (GH006)"
+        fix = FIX_PROTECTED_BASE if onto_base else FIX_PROTECTED_BRANCH
+    elif refusal.rule == "GH013":
+        what = "repository rules (GH013)"
+        fix = FIX_RULES_BASE if onto_base else FIX_RULES_BRANCH
+    else:
+        what, fix = "its pre-receive hook", FIX_HOOK
+    if refusal.rule != "pre-receive hook" and "signature" in said.lower():
+        fix = FIX_SIGNED_COMMITS  # "Commits must have verified signatures."
+    line = f"origin refused the push to {branch} by {what}" + (f": {said}" if said else "")
+    return secrets.redact(f"publishing failed: {' '.join(line.split())} (fix: {fix})")
 
 
 def describe_failure(error: Exception) -> str:
@@ -126,9 +260,11 @@ def publish(
 ) -> PublishResult:
     """Commit the output directory's changes and open or update the one pull request.
 
-    Only the files of the output directory that differ between the checkout's HEAD and the
-    working tree (what this run wrote or deleted) are laid over the base tip; the rest comes
-    from the base tip, so changes made on the base after the checkout are kept.
+    Only the tool's files (:func:`owned_paths`) that this run added or modified (they differ
+    between the checkout's HEAD and the working tree) are laid over the base tip; the rest
+    comes from the base tip, so changes made on the base after the checkout are kept. Nothing
+    is deleted; other files are named in one warning. The update branch is overwritten or
+    deleted only when its tip is the tool's commit (:func:`branch_is_ours`).
 
     ``mode="push"`` commits onto the base branch instead (always ``none``: ``head_sha`` is the
     pushed commit, or None when nothing was pushed); ``mode="none"`` and ``dry_run`` only say
@@ -141,6 +277,15 @@ def publish(
         return _Publisher(options, summarize, emit).run()
     except (GitError, GitHubError) as exc:
         raise DumpModelsError(describe_failure(exc), exit_code=1) from None
+
+
+def _one_line(error: Exception) -> str:
+    return secrets.redact(" ".join(str(error).split()))
+
+
+def _shown(path: str) -> str:
+    """A file name from the workspace, safe on one line of a log: odd characters escaped."""
+    return quote(path, safe="/._-+@~,=()[] ")  # `#`, `:` and newlines are escaped
 
 
 def _validate(options: PublishOptions) -> None:
@@ -176,16 +321,47 @@ class _Publisher:
         self.summarize = summarize
         self._emit = emit
         self.dry = options.dry_run or options.mode == "none"
-        self.git = Git(options.workspace, token=options.token, server_url=options.server_url)
+        self.git = self._git(options.workspace)
         self.gh: GitHub | None = None
         if options.mode != "push" and options.token and options.repository:
             self.gh = GitHub(options.api_url, options.token, options.repository)
+        self.origin_readable = True  # a dry run that cannot read origin compares against HEAD
+        self._wanted: tuple[str, ...] = ()
+        self._heads: dict[str, str] = {}
+
+    def _git(self, path: Path) -> Git:
+        o = self.o
+        return Git(path, token=o.token, server_url=o.server_url, on_retry=self.warn)
 
     def emit(self, text: str) -> None:
         self._emit(secrets.redact(text))
 
     def warn(self, text: str) -> None:
         self.emit(f"warning: {text}")
+
+    def _from_origin(self, read: Callable[[], T], default: T) -> T:
+        """``read()`` from origin; in a dry run a failure is a warning, then HEAD stands in."""
+        if not self.origin_readable:
+            return default
+        try:
+            return read()
+        except GitError as exc:
+            if not self.dry:
+                raise
+            self.origin_readable = False
+            self.warn(f"cannot read origin ({_one_line(exc)}): comparing against HEAD")
+            return default
+
+    def _from_api(self, what: str, read: Callable[[], T], default: T) -> T:
+        """``read()`` from the API; in a dry run a failure is a warning and ``default``."""
+        try:
+            return read()
+        except GitHubError as exc:
+            if not self.dry:
+                raise
+            self.gh = None  # one warning: nothing more is asked of it
+            self.warn(f"cannot read {what} at {self.o.api_url} ({_one_line(exc)})")
+            return default
 
     # -- the run --------------------------------------------------------------------------
 
@@ -194,11 +370,11 @@ class _Publisher:
         try:
             top = self.git.toplevel()
         except GitError:
-            if o.mode == "none":
+            if self.dry:
                 self.emit(f"{o.workspace} is not a git repository: nothing to publish")
                 return PublishResult("none")
             raise
-        self.git = Git(top, token=o.token, server_url=o.server_url)
+        self.git = self._git(top)
         try:
             out = (Path(o.workspace) / o.output_dir).resolve().relative_to(top.resolve())
         except ValueError:
@@ -208,11 +384,14 @@ class _Publisher:
             raise DumpModelsError("the output directory must be a subdirectory of the checkout")
         self.out = out.as_posix()
         self.author = Identity.parse(o.author.strip())
+        providers = o.providers if o.providers is not None else tuple(builtin_registry())
+        files = read_output_files(self.git, self.out, owned_paths(providers))
+        self._warn_not_committed(files)
+        self.entries: list[Entry] = self.git.blob_entries(files.committed)
         base = o.base or self._default_base()
         target = base if o.mode == "push" else o.branch
         if target == base and o.mode != "push":
             raise DumpModelsError(f"the update branch must not be the base branch: {base}")
-        self.worktree = self._worktree()
         for _attempt in range(ATTEMPTS):
             result = self._attempt(base)
             if result is not None:
@@ -222,50 +401,75 @@ class _Publisher:
             f"gave up after {ATTEMPTS} attempts: origin kept moving under {target}", exit_code=1
         )
 
+    def _warn_not_committed(self, files: OutputFiles) -> None:
+        """One warning naming what differs in the output directory but is not committed."""
+        parts = []
+        if files.left_alone:
+            parts.append(f"{self._names(files.left_alone)} (not dump-models' files: left alone)")
+        if files.not_deleted:
+            parts.append(
+                f"{self._names(files.not_deleted)} (deleted here: dump-models never deletes a dump)"
+            )
+        if parts:
+            self.warn(f"not committed from {self.out}/: " + "; ".join(parts))
+
+    def _names(self, paths: tuple[str, ...]) -> str:
+        names = [_shown(p.removeprefix(self.out + "/")) for p in paths[:SHOWN_NAMES]]
+        more = len(paths) - len(names)
+        return ", ".join(names) + (f" and {more} more" if more else "")
+
     def _default_base(self) -> str:
         base = None
         if self.gh is not None:
-            base = self.gh.default_branch()
-        base = base or self.git.remote_default_branch() or self.git.current_branch()
+            gh = self.gh
+            base = self._from_api("the default branch", gh.default_branch, None)
+        base = base or self._from_origin(self.git.remote_default_branch, None)
+        base = base or self.git.current_branch()
         if not base:
-            raise DumpModelsError("cannot tell the base branch: set `base`")
+            if not self.dry:
+                raise DumpModelsError("cannot tell the base branch: set `base`")
+            self.warn("cannot tell the base branch (set `base`): comparing against HEAD")
+            self.origin_readable = False
+            base = "HEAD"
         return base
 
-    def _worktree(self) -> tuple[str, str] | None:
-        """(HEAD's tree, that tree with the output dir as in the working tree), or None.
+    def _tips(self, base: str) -> tuple[str | None, str | None] | None:
+        """(base tip, update branch tip) as fetched from origin; None when one moved meanwhile.
 
-        None when HEAD is unborn (or its commit is missing): then the whole output dir of the
-        working tree is laid over the base tip.
+        In a dry run that cannot read origin, or finds no base there, HEAD stands in for the
+        base tip (None when HEAD is unborn).
         """
-        head = self.git.head_commit()
-        if head is None:
-            return None
-        head_tree = self.git.tree_of(head)
-        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
-            return head_tree, self.git.tree_with(head, self.out, Path(tmp) / "index")
+        o = self.o
+        self._wanted = (base,) if o.mode == "push" else (base, o.branch)
+        heads = self._from_origin(lambda: self.git.remote_heads(*self._wanted), None)
+        if heads is None:
+            return self.git.head_commit(), None
+        self._heads = heads
+        if base not in heads:
+            if not self.dry:
+                raise DumpModelsError(f"the base branch {base} is not on origin", exit_code=1)
+            self.warn(f"the base branch {base} is not on origin: comparing against HEAD")
 
-    def _tree(self, base_sha: str) -> str:
-        """The tree to commit: the base tip plus what this run changed in the output dir."""
-        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
-            index = Path(tmp) / "index"
-            if self.worktree is None:
-                return self.git.tree_with(base_sha, self.out, index)
-            head_tree, work_tree = self.worktree
-            return self.git.overlay(base_sha, head_tree, work_tree, self.out, index)
+        def fetch() -> bool:
+            self.git.fetch_objects(*heads)
+            return True
+
+        if heads:
+            if not self._from_origin(fetch, False):
+                return self.git.head_commit(), None
+            if not all(self.git.has_commit(sha) for sha in heads.values()):
+                return None  # a branch moved between listing and fetching
+        return heads.get(base) or self.git.head_commit(), heads.get(o.branch)
 
     def _attempt(self, base: str) -> PublishResult | None:
         """One fetch-build-push round; None when origin moved and the round must be redone."""
         o = self.o
-        wanted = (base,) if o.mode == "push" else (base, o.branch)
-        heads = self.git.remote_heads(*wanted)
-        if base not in heads:
-            raise DumpModelsError(f"the base branch {base} is not on origin", exit_code=1)
-        self.git.fetch_objects(*heads)
-        if not all(self.git.has_commit(sha) for sha in heads.values()):
-            return None  # a branch moved between listing and fetching
-        base_sha, branch_sha = heads[base], heads.get(o.branch)
-        base_tree = self.git.tree_of(base_sha)
-        tree = self._tree(base_sha)
+        tips = self._tips(base)
+        if tips is None:
+            return None
+        base_sha, branch_sha = tips
+        base_tree = self.git.tree_of(base_sha) if base_sha else self.git.tree_with(None, [])
+        tree = self.git.tree_with(base_sha, self.entries)
         if tree == base_tree:
             self.emit(f"no change in {self.out}/ against {base}")
             return self._no_change(branch_sha)
@@ -275,14 +479,16 @@ class _Publisher:
         title = secrets.redact(o.title or summary.title)
         body = secrets.redact(summary.body)
         message = secrets.redact(o.commit_message or summary.commit_message)
+        message = commit_message(self.git, message)
         self.emit(f"{len(changes)} changed file(s) in {self.out}/ against {base}")
 
         if o.mode == "push":
             if self.dry:
                 self.emit(f"would commit onto {base}: {message.splitlines()[0]}")
                 return PublishResult("none", branch=base)
+            assert base_sha is not None  # not a dry run: origin was read
             sha = self.git.commit_tree(tree, base_sha, message, self.author)
-            if not self._push(sha, base, None, wanted, heads):
+            if not self._push(sha, base, None):
                 return None
             self.emit(f"pushed {sha} to {base}")
             # No pull request in push mode: the operation stays `none`, the sha tells the push.
@@ -291,14 +497,30 @@ class _Publisher:
         if branch_sha and self.git.tree_of(branch_sha) == tree:
             self.emit(f"{o.branch} already holds this content")
             return self._pull_request(base, title, body, branch_sha, pushed=False)
+        if branch_sha and not self._may_rewrite(branch_sha, "overwrite"):
+            return self._pull_request(base, title, body, None, pushed=True)  # a dry run's
         if self.dry:
             self.emit(f"would push a commit onto {base} to {o.branch}: {message.splitlines()[0]}")
             return self._pull_request(base, title, body, None, pushed=True)
+        assert base_sha is not None  # not a dry run: origin was read
         sha = self.git.commit_tree(tree, base_sha, message, self.author)
-        if not self._push(sha, o.branch, branch_sha or "", wanted, heads):
+        if not self._push(sha, o.branch, branch_sha or ""):
             return None
         self.emit(f"pushed {sha[:12]} to {o.branch}")
         return self._pull_request(base, title, body, sha, pushed=True)
+
+    def _may_rewrite(self, tip: str, doing: str) -> bool:
+        """Whether the update branch at ``tip`` may be overwritten or deleted.
+
+        When it is not the tool's, a dry run says so as a warning; otherwise the step fails.
+        """
+        if branch_is_ours(self.git, tip):
+            return True
+        error = foreign_branch(self.o.branch, tip, doing)
+        if not self.dry:
+            raise error
+        self.warn(str(error))
+        return False
 
     def _changes(self, base_tree: str, tree: str) -> list[FileChange]:
         changes = []
@@ -314,32 +536,47 @@ class _Publisher:
                 )
         return changes
 
-    def _push(
-        self, sha: str, branch: str, lease: str | None, wanted: tuple[str, ...], heads: dict
-    ) -> bool:
-        """Push; False when it was refused because origin moved since ``heads`` was read."""
+    def _push(self, sha: str, branch: str, lease: str | None) -> bool:
+        """Push; False when it was refused because origin moved since the tips were read.
+
+        A refusal by policy (a protected branch, rules, a hook) fails with the rule's line.
+        """
         try:
             self.git.push(sha, branch, lease=lease)
             return True
-        except GitError:
+        except GitError as exc:
+            if exc.refusal is not None:
+                onto_base = self.o.mode == "push"
+                line = refusal_line(exc.refusal, branch, onto_base=onto_base)
+                raise DumpModelsError(line, exit_code=1) from None
             try:
-                now = self.git.remote_heads(*wanted)
+                now = self.git.remote_heads(*self._wanted)
             except GitError:
                 now = None
-            if now is not None and any(now.get(b) != heads.get(b) for b in wanted):
+            if now is not None and any(now.get(b) != self._heads.get(b) for b in self._wanted):
                 return False
             raise
 
     # -- the pull request -----------------------------------------------------------------
 
+    def _open_pull(self) -> dict | None:
+        gh = self.gh
+        if gh is None:
+            return None
+        return self._from_api(
+            "the open pull request", lambda: gh.find_open_pull(self.o.branch), None
+        )
+
     def _no_change(self, branch_sha: str | None) -> PublishResult:
         o = self.o
         if o.mode == "push" or self.gh is None:
             return PublishResult("none")
-        pr = self.gh.find_open_pull(o.branch)
+        pr = self._open_pull()
         if pr is None:
             if branch_sha is None:
                 return PublishResult("none")
+            if not self._may_rewrite(branch_sha, "delete"):
+                return PublishResult("none", head_sha=branch_sha, branch=o.branch)
             # A leftover update branch (its pull request was closed by hand, say): remove it.
             if self.dry:
                 self.emit(f"would delete {o.branch}: no pull request is open from it")
@@ -348,9 +585,12 @@ class _Publisher:
                 self.emit(f"deleted {o.branch}: nothing to publish and no pull request open")
             return PublishResult("none", branch=o.branch)
         number, url = pr["number"], pr.get("html_url")
+        if branch_sha and not self._may_rewrite(branch_sha, "delete"):
+            return PublishResult("none", number, url, branch_sha, o.branch)
         if self.dry:
             self.emit(f"would close pull request #{number} and delete {o.branch}")
             return PublishResult("none", number, url, branch_sha, o.branch)
+        assert self.gh is not None
         self.gh.update_pull(number, state="closed")
         self.emit(f"closed pull request #{number}: nothing left to update")
         if branch_sha:
@@ -363,14 +603,19 @@ class _Publisher:
             self.git.delete_remote_branch(self.o.branch, lease=sha)
             return True
         except GitError as exc:
-            self.warn(f"could not delete {self.o.branch}: {exc}")
+            reason = (
+                refusal_line(exc.refusal, self.o.branch, onto_base=False)
+                if exc.refusal is not None
+                else str(exc)
+            )
+            self.warn(f"could not delete {self.o.branch}: {reason}")
             return False
 
     def _pull_request(
         self, base: str, title: str, body: str, head_sha: str | None, *, pushed: bool
     ) -> PublishResult:
-        o, gh = self.o, self.gh
-        pr = gh.find_open_pull(o.branch) if gh is not None else None
+        o = self.o
+        pr = self._open_pull()
         if self.dry:
             if pr is not None:
                 self.emit(f"would update pull request #{pr['number']}: {title}")
@@ -379,6 +624,7 @@ class _Publisher:
             self.emit(body)
             number, url = (pr["number"], pr.get("html_url")) if pr else (None, None)
             return PublishResult("none", number, url, head_sha, o.branch)
+        gh = self.gh
         assert gh is not None  # _validate: pull-request mode needs a token and a repository
         if pr is not None and not pushed:
             self.emit(f"pull request #{pr['number']} is up to date: {pr.get('html_url')}")

@@ -16,3 +16,33 @@ def git(cwd: Path, *args: str) -> str:
         check=True,
     )
     return done.stdout.strip()
+
+
+# What GitHub's git servers print when a push breaks a rule (each line is shown as "remote: ").
+GITHUB_REFUSALS = {
+    "GH006": [
+        "error: GH006: Protected branch update failed for refs/heads/{branch}.",
+        "",
+        "- Changes must be made through a pull request.",
+    ],
+    "GH013": [
+        "error: GH013: Repository rule violations found for refs/heads/{branch}.",
+        "Review all repository rules at http://github.com/octo/models/rules?ref=refs%2Fheads%2F",
+        "",
+        "- Changes must be made through a pull request.",
+        "",
+        "- Commits must have verified signatures.",
+        "  Found 1 violation:",
+        "",
+        "  5cbd07211cca9d7c959f48cd0b10e6b6366c619e",
+    ],
+}
+
+
+def refusing_hook(bare: Path, lines: list[str]) -> Path:
+    """A pre-receive hook in ``bare`` that prints ``lines`` and refuses; the file it counts in."""
+    hook = bare / "hooks" / "pre-receive"
+    printed = "".join(f"echo '{line}' >&2\n" for line in lines)
+    hook.write_text(f'#!/bin/sh\n{printed}echo run >> "$0.count"\nexit 1\n')
+    hook.chmod(0o755)
+    return Path(f"{hook}.count")

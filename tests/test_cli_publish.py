@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 from git_helpers import git
+from git_http_server import GitHTTPServer
 from github_server import FakeGitHub
 from provider_server import ProviderServer, Reply
 
@@ -106,3 +108,107 @@ def test_a_file_only_reformatted_gets_an_honest_title(checkout, monkeypatch, cap
     assert main(["publish", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Update LLM model listings: canonical form of openrouter" in out
+
+
+def test_publish_commits_only_the_configured_providers_files(checkout, monkeypatch, capsys):
+    (checkout / ".github").mkdir()
+    (checkout / ".github/dump-models.yml").write_text(
+        "providers:\n  openrouter: {}\n  acme: {endpoint: 'https://acme.example/v1'}\n"
+    )
+    models = checkout / "models"
+    (models / "openrouter.json").write_text(json.dumps(openrouter_doc("0.00000055")) + "\n")
+    (models / "acme.json").write_text('{"data": [{"id": "acme-1"}]}\n')
+    (models / "openai.json").write_text('{"data": []}\n')  # a built-in the config does not list
+    (models / "debug.env").write_text(f"OPENROUTER_API_KEY={KEY}\n")
+    with FakeGitHub(token=TOKEN) as github:
+        monkeypatch.chdir(checkout)
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", github.repository)
+        assert main(["publish"]) == 0
+    out = capsys.readouterr().out
+    files = git(checkout, "show", "--name-only", "--format=", "origin/dump-models/update")
+    assert files.splitlines() == ["models/acme.json", "models/openrouter.json"]
+    assert "2 changed file(s) in models/ against main" in out
+    [warning] = [line for line in out.splitlines() if line.startswith("warning: ")]
+    assert "debug.env" in warning and "openai.json" in warning
+    assert KEY not in out
+
+
+def test_publish_owns_the_providers_of_an_lc_config(checkout, monkeypatch, capsys):
+    (checkout / "lc.toml").write_text('[providers.local]\nendpoint = "http://127.0.0.1:9/v1"\n')
+    (checkout / "models/local.json").write_text('{"data": [{"id": "llama"}]}\n')
+    monkeypatch.chdir(checkout)
+    assert main(["publish", "--dry-run", "--lc-config", "lc.toml"]) == 0
+    out = capsys.readouterr().out
+    assert "1 changed file(s) in models/ against main" in out
+    assert "warning: " not in out
+    assert main(["publish", "--dry-run"]) == 0  # without it, local.json is not the tool's
+    assert "local.json (not dump-models' files: left alone)" in capsys.readouterr().out
+
+
+def test_the_actions_providers_subset_does_not_shrink_what_is_committed(tmp_path):
+    from test_action import TOKEN as ACTION_TOKEN
+    from test_action import run_action
+
+    with ProviderServer() as provider, FakeGitHub(token=ACTION_TOKEN) as github:
+        provider.route("/v1/models", lambda r: Reply(200, {"data": [{"id": "m-1"}]}))
+        remote = tmp_path / "remote.git"
+        git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+        work = tmp_path / "workspace"
+        git(tmp_path, "clone", "-q", str(remote), str(work))
+        (work / ".github").mkdir()
+        (work / ".github/dump-models.yml").write_text(
+            "providers:\n"
+            f"  mistral: {{endpoint: '{provider.url}/v1', auth: none}}\n"
+            f"  acme: {{endpoint: '{provider.url}/v1', auth: none}}\n"
+        )
+        git(work, "add", ".")
+        git(work, "commit", "-qm", "seed")
+        git(work, "push", "-q", "origin", "HEAD:main")
+        # An earlier step of the job wrote acme's dump and left a scratch file.
+        (work / "models").mkdir()
+        (work / "models/acme.json").write_text('{"data": [{"id": "a-1"}]}\n')
+        (work / "models/scratch.txt").write_text("notes\n")
+
+        run = run_action(work, {"INPUT_PROVIDERS": "mistral"}, github=github)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.outputs["pull-request-operation"] == "created"
+    files = git(remote, "show", "--name-only", "--format=", "dump-models/update")
+    assert files.splitlines() == ["models/acme.json", "models/mistral.json"]
+    assert "scratch.txt (not dump-models' files: left alone)" in run.stdout
+
+
+def test_ghes_server_url_scopes_the_token_header_and_a_502_is_ridden_out(
+    checkout, tmp_path, monkeypatch, capsys
+):
+    root = tmp_path / "served"
+    (root / "octo").mkdir(parents=True)
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--bare",
+        str(tmp_path / "origin.git"),
+        str(root / "octo/models.git"),
+    )
+    basic = "basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    (checkout / "models/openrouter.json").write_text('{"data": []}\n')
+    with (
+        GitHTTPServer(root, prefix="/ghe/", require_authorization=basic) as server,
+        FakeGitHub(token=TOKEN) as github,
+    ):
+        server.fail_pushes = 1
+        git(checkout, "remote", "set-url", "origin", server.url + "octo/models.git")
+        monkeypatch.chdir(checkout)
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", github.repository)
+        monkeypatch.setenv("GITHUB_SERVER_URL", server.url)  # http://127.0.0.1:PORT/ghe/
+        assert main(["publish"]) == 0
+    out = capsys.readouterr().out
+    assert "publish: created" in out
+    assert "warning: git push failed in transit" in out and "502" in out
+    assert all(request.authorization == [basic] for request in server.requests)
+    assert all(TOKEN not in request.path for request in server.requests)
+    assert TOKEN not in (checkout / ".git/config").read_text() and TOKEN not in out

@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from git_helpers import git
+from git_helpers import GITHUB_REFUSALS, git, refusing_hook
+from git_http_server import GitHTTPServer
 from github_server import FakeGitHub
 
 from dump_models import secrets
@@ -23,10 +24,12 @@ from dump_models.publish import (
     FIX_PR_PERMISSION,
     FIX_SAFE_DIRECTORY,
     FIX_TOKEN,
+    TRAILER,
     FileChange,
     PublishOptions,
     Summary,
     describe_failure,
+    owned_paths,
     publish,
 )
 
@@ -166,12 +169,14 @@ def test_lifecycle_created_updated_unchanged_closed(work, remote, github, capsys
     assert all(TOKEN not in (p["body"] + p["title"]) for p in github.pulls)
 
 
-def test_deleted_output_file_is_committed_as_deleted(work, remote, github):
+def test_a_dump_deleted_from_the_checkout_is_not_committed_as_a_deletion(work, remote, github):
     (work / "models" / "openai.json").unlink()
-    result = publish(options(work, github), summarize)
-    assert result.operation == "created"
-    assert git(remote, "ls-tree", "-r", "--name-only", result.head_sha) == "README.md"
-    assert github.pulls[0]["body"] == "Changed: openai.json"
+    emitted: list[str] = []
+    result = publish(options(work, github), summarize, emit=emitted.append)
+    assert result.operation == "none"
+    assert remote_ref(remote, BRANCH) is None and github.writes() == []
+    [warning] = [line for line in emitted if line.startswith("warning: ")]
+    assert "openai.json" in warning and "never deletes" in warning
 
 
 def test_no_change_and_no_pull_request_is_none(work, github):
@@ -217,12 +222,12 @@ def racing_hook(remote: Path, tmp_path: Path, ref: str, new_sha: str) -> Path:
     return marker
 
 
-def someone_elses_commit(remote: Path, tmp_path: Path) -> str:
+def someone_elses_commit(remote: Path, tmp_path: Path, message: str = "racing commit") -> str:
     """A commit on top of main, present in the remote (on a side branch) but not on main."""
     other = tmp_path / "other"
     git(tmp_path, "clone", "--quiet", str(remote), str(other))
     (other / "README.md").write_text("raced\n")
-    git(other, "commit", "--quiet", "-am", "racing commit")
+    git(other, "commit", "--quiet", "-am", message)
     git(other, "push", "--quiet", "origin", "HEAD:refs/heads/side")
     return git(other, "rev-parse", "HEAD")
 
@@ -230,7 +235,8 @@ def someone_elses_commit(remote: Path, tmp_path: Path) -> str:
 def test_push_race_on_update_branch_is_retried(work, remote, github, tmp_path, capsys):
     write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
     publish(options(work, github), summarize)
-    racer = someone_elses_commit(remote, tmp_path)
+    # Another run of the tool (its commit carries the trailer) pushes under our push.
+    racer = someone_elses_commit(remote, tmp_path, f"Update models\n\n{TRAILER}\n")
     marker = racing_hook(remote, tmp_path, f"refs/heads/{BRANCH}", racer)
 
     write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
@@ -480,7 +486,7 @@ def test_nested_output_dir_paths_are_relative_to_it(work, remote, github):
     (work / "data" / "llm").mkdir(parents=True)
     (work / "data" / "llm" / "groq.json").write_text("[]\n")
     seen: list[list[FileChange]] = []
-    opts = options(work, github, output_dir="data/llm")
+    opts = options(work, github, output_dir="data/llm", providers=("groq",))
     result = publish(opts, lambda changes: seen.append(changes) or summarize(changes))
     assert result.operation == "created"
     assert [c.path for c in seen[0]] == ["groq.json"]
@@ -524,9 +530,9 @@ def test_refused_push_is_not_retried_and_is_redacted(work, remote, github, capsy
     with pytest.raises(DumpModelsError) as caught:
         publish(options(work, github), summarize)
     message = str(caught.value)
-    assert message.startswith("publishing failed: git push")
-    assert "[remote rejected]" in message and FIX_CONTENTS_WRITE in message
-    assert TOKEN not in message
+    assert message.startswith(f"publishing failed: origin refused the push to {BRANCH}")
+    assert "pre-receive hook" in message and "Permission to octo/models.git denied" in message
+    assert TOKEN not in message and "\n" not in message
     out = capsys.readouterr()
     assert "origin moved" not in out.out
     assert TOKEN not in out.out + out.err
@@ -573,7 +579,8 @@ def test_files_this_run_did_not_change_come_from_the_moved_base(work, remote, gi
     write_model(work, "scratch.tmp", "ignored\n")
     seen: list[list[FileChange]] = []
 
-    result = publish(options(work, github), lambda c: seen.append(c) or summarize(c))
+    opts = options(work, github, providers=("openai", "mistral", "other", "gone"))
+    result = publish(opts, lambda c: seen.append(c) or summarize(c))
     assert result.operation == "created"
     assert git(remote, "rev-parse", f"{result.head_sha}^") == b
     show = lambda path: git(remote, "show", f"{result.head_sha}:{path}")  # noqa: E731
@@ -582,14 +589,14 @@ def test_files_this_run_did_not_change_come_from_the_moved_base(work, remote, gi
     assert show("models/openai.json") == '{"data": [{"id": "ours"}]}'
     assert show("models/mistral.json") == '{"data": []}'
     assert git(remote, "ls-tree", "-r", "--name-only", result.head_sha, "models").split() == [
+        "models/gone.json",  # deleted here, but the tool never deletes a dump
         "models/mistral.json",
         "models/openai.json",
         "models/other.json",
     ]
     # summarize sees what differs between the base tip and the committed tree.
-    assert sorted(c.path for c in seen[0]) == ["gone.json", "mistral.json", "openai.json"]
+    assert sorted(c.path for c in seen[0]) == ["mistral.json", "openai.json"]
     assert git(remote, "diff", "--name-only", "--no-renames", b, result.head_sha).split() == [
-        "models/gone.json",
         "models/mistral.json",
         "models/openai.json",
     ]
@@ -607,12 +614,13 @@ def test_unborn_head_lays_the_whole_output_dir_over_the_base(remote, github, tmp
     git(tmp_path, "init", "--quiet", "-b", "main", str(fresh))
     git(fresh, "remote", "add", "origin", str(remote))
     (fresh / "models").mkdir()
-    write_model(fresh, "mistral.json", '{"data": []}\n')  # openai.json absent: deleted
+    write_model(fresh, "mistral.json", '{"data": []}\n')  # openai.json absent: kept
     result = publish(options(fresh, github), summarize)
     assert result.operation == "created"
     assert git(remote, "ls-tree", "-r", "--name-only", result.head_sha).split() == [
         "README.md",
         "models/mistral.json",
+        "models/openai.json",
     ]
 
 
@@ -679,11 +687,333 @@ def test_secrets_in_the_summary_are_redacted_before_sending(work, remote, github
     result = publish(options(work, github), leaky)
     pull = github.pulls[0]
     assert (pull["title"], pull["body"]) == ("Update ***", "body ***")
-    assert git(remote, "log", "-1", "--format=%B", result.head_sha) == "commit ***\n\nmore ***"
+    assert git(remote, "log", "-1", "--format=%B", result.head_sha) == (
+        f"commit ***\n\nmore ***\n\n{TRAILER}"
+    )
     for request in github.requests:
         assert canary not in json.dumps(request.body)
     assert canary not in capsys.readouterr().out
 
     opts = options(work, github, mode="push", title=f"t {canary}", commit_message=f"m {canary}")
     pushed = publish(opts, leaky)
-    assert git(remote, "log", "-1", "--format=%B", pushed.head_sha) == "m ***"
+    assert git(remote, "log", "-1", "--format=%B", pushed.head_sha) == f"m ***\n\n{TRAILER}"
+
+
+# -- the update branch is the tool's own: recognised by its trailer -------------------------
+
+
+def persons_branch(remote: Path, tmp_path: Path, branch: str, *, on: str = "main") -> str:
+    """A person's commit (no trailer) pushed to ``branch`` on top of ``on``: its sha."""
+    clone = tmp_path / f"person-{branch.replace('/', '-')}"
+    git(tmp_path, "clone", "--quiet", "--branch", on, str(remote), str(clone))
+    (clone / "models" / "openai.json").write_text('{"data": [{"id": "by hand"}]}\n')
+    git(clone, "commit", "--quiet", "-am", "Fix the listing by hand")
+    git(clone, "push", "--quiet", "origin", f"HEAD:refs/heads/{branch}")
+    return git(clone, "rev-parse", "HEAD")
+
+
+def assert_refusal(caught, branch: str, tip: str, doing: str) -> None:
+    message = str(caught.value)
+    assert caught.value.exit_code == 1
+    assert "\n" not in message
+    assert message.startswith(f"refusing to {doing} {branch}: its tip {tip[:12]} ")
+    assert "merge or delete it, or set another `branch`" in message
+
+
+def test_commits_carry_the_trailer_with_any_message(work, remote, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    made = publish(options(work, github), summarize)
+    assert git(remote, "log", "-1", "--format=%B", made.head_sha) == f"Update models\n\n{TRAILER}"
+    trailers = "--format=%(trailers:key=Generated-by,valueonly)"
+    assert git(remote, "log", "-1", trailers, made.head_sha) == "dump-models"
+
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    message = "chore: models\n\nCo-authored-by: A <a@example.com>"
+    custom = publish(options(work, github, commit_message=message), summarize)
+    assert git(remote, "log", "-1", "--format=%B", custom.head_sha) == f"{message}\n{TRAILER}"
+
+    pushed = publish(options(work, github, mode="push", commit_message="Straight"), summarize)
+    assert git(remote, "log", "-1", "--format=%B", pushed.head_sha) == f"Straight\n\n{TRAILER}"
+
+
+def test_a_persons_commit_on_the_update_branch_is_never_force_pushed(
+    work, remote, github, tmp_path
+):
+    tip = persons_branch(remote, tmp_path, BRANCH)  # no pull request open
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github), summarize)
+    assert_refusal(caught, BRANCH, tip, "overwrite")
+    assert remote_ref(remote, BRANCH) == tip
+    assert github.writes() == []
+
+
+@pytest.mark.parametrize("branch", [BRANCH, "develop"])
+def test_nothing_to_publish_never_deletes_a_persons_branch(work, remote, github, tmp_path, branch):
+    tip = persons_branch(remote, tmp_path, branch)
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github, branch=branch), summarize)
+    assert_refusal(caught, branch, tip, "delete")
+    assert remote_ref(remote, branch) == tip
+    assert github.writes() == []
+
+
+def test_branch_develop_with_changes_is_not_overwritten(work, remote, github, tmp_path):
+    tip = persons_branch(remote, tmp_path, "develop")
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github, branch="develop"), summarize)
+    assert_refusal(caught, "develop", tip, "overwrite")
+    assert remote_ref(remote, "develop") == tip
+
+
+def test_a_fix_pushed_to_the_bots_pull_request_is_kept(work, remote, github, tmp_path):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    first = publish(options(work, github), summarize)
+    fix = persons_branch(remote, tmp_path, BRANCH, on=BRANCH)  # on top of the bot's commit
+    assert git(remote, "rev-parse", f"{fix}^") == first.head_sha
+    github.requests.clear()
+
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github), summarize)
+    assert_refusal(caught, BRANCH, fix, "overwrite")
+    assert remote_ref(remote, BRANCH) == fix
+    assert github.writes() == []
+
+    # Nothing to publish any more: the pull request is not closed, the branch not deleted.
+    (work / "models" / "openai.json").write_bytes(BASE_JSON)
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github), summarize)
+    assert_refusal(caught, BRANCH, fix, "delete")
+    assert remote_ref(remote, BRANCH) == fix
+    assert github.open_pulls() and github.writes() == []
+
+    # A dry run says the same as a warning, and still shows the would-be pull request.
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    emitted: list[str] = []
+    dry = publish(options(work, github, dry_run=True), summarize, emit=emitted.append)
+    assert dry.operation == "none"
+    assert any(line.startswith(f"warning: refusing to overwrite {BRANCH}") for line in emitted)
+    assert not any(line.startswith("would push") for line in emitted)
+    assert "would update pull request #1: Update LLM model listings (openai.json)" in emitted
+    assert "Changed: openai.json" in emitted
+
+
+def test_a_race_to_a_persons_commit_is_caught_by_the_lease(work, remote, github, tmp_path):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    publish(options(work, github), summarize)
+    racer = someone_elses_commit(remote, tmp_path)  # a person's, no trailer
+    marker = racing_hook(remote, tmp_path, f"refs/heads/{BRANCH}", racer)
+
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github), summarize)
+    assert marker.exists()  # our lease refused the push; the rebuilt round saw the new tip
+    assert_refusal(caught, BRANCH, racer, "overwrite")
+    assert remote_ref(remote, BRANCH) == racer
+
+
+# -- only the tool's own files are committed -------------------------------------------------
+
+
+def test_only_owned_files_are_committed_the_rest_named_in_one_warning(work, remote, github):
+    canary = "sk-CANARY-debug-" + "4" * 20
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    write_model(work, "mistral.json", '{"data": []}\n')
+    write_model(work, "debug.env", f"OPENAI_API_KEY={canary}\n")
+    write_model(work, ".openai.json.abc123.tmp", '{"half": \n')
+    write_model(work, "notes.md", "my notes\n")
+    (work / "models" / "sub").mkdir()
+    write_model(work, "sub/openai.json", "{}\n")  # not the dump: that is models/openai.json
+    emitted: list[str] = []
+    seen: list[list[FileChange]] = []
+
+    opts = options(work, github, providers=("openai", "mistral"))
+    result = publish(opts, lambda c: seen.append(c) or summarize(c), emit=emitted.append)
+    assert result.operation == "created"
+    files = git(remote, "ls-tree", "-r", "--name-only", result.head_sha).split()
+    assert files == ["README.md", "models/mistral.json", "models/openai.json"]
+    assert sorted(c.path for c in seen[0]) == ["mistral.json", "openai.json"]
+    assert "2 changed file(s) in models/ against main" in emitted
+    [warning] = [line for line in emitted if line.startswith("warning: ")]
+    for name in ("debug.env", ".openai.json.abc123.tmp", "notes.md", "sub/openai.json"):
+        assert name in warning
+    assert "left alone" in warning
+    # The key's bytes reached no object, here or on origin.
+    blob = git(work, "hash-object", "models/debug.env")
+    for repo in (work, remote):
+        assert subprocess.run(["git", "cat-file", "-e", blob], cwd=repo).returncode != 0
+    assert canary not in "\n".join(emitted)
+    assert (work / "models" / "debug.env").read_text() == f"OPENAI_API_KEY={canary}\n"
+    assert "debug.env" in git(work, "status", "--porcelain")  # left alone: still untracked
+
+
+def test_without_a_provider_list_every_builtin_name_is_owned(work, remote, github):
+    write_model(work, "groq.json", "[]\n")
+    write_model(work, "acme.json", "[]\n")  # not a built-in provider
+    emitted: list[str] = []
+    result = publish(options(work, github), summarize, emit=emitted.append)
+    files = git(remote, "ls-tree", "-r", "--name-only", result.head_sha, "models").split()
+    assert files == ["models/groq.json", "models/openai.json"]
+    assert any(line.startswith("warning: ") and "acme.json" in line for line in emitted)
+
+
+def test_a_dump_that_is_a_symlink_is_never_read(work, remote, github, tmp_path):
+    secret = tmp_path / "id_rsa"
+    secret.write_text("PRIVATE KEY\n")
+    (work / "models" / "openai.json").unlink()
+    (work / "models" / "openai.json").symlink_to(secret)
+    write_model(work, "mistral.json", '{"data": []}\n')
+    emitted: list[str] = []
+    result = publish(options(work, github), summarize, emit=emitted.append)
+    assert (
+        git(remote, "show", f"{result.head_sha}:models/openai.json") == BASE_JSON.decode().strip()
+    )
+    assert "PRIVATE KEY" not in git(remote, "log", "--all", "-p")
+    [warning] = [line for line in emitted if line.startswith("warning: ")]
+    assert "openai.json" in warning
+
+
+def test_odd_file_names_are_shown_escaped(work, github):
+    write_model(work, "x\n::error::boom ##[set-output name=a;]b", "{}\n")
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
+    publish(options(work, github, dry_run=True), summarize, emit=emitted.append)
+    [warning] = [line for line in emitted if line.startswith("warning: ")]
+    assert "\n" not in warning and "##[" not in warning and "::error" not in warning
+
+
+@pytest.mark.parametrize(
+    ("providers", "owned", "not_owned"),
+    [
+        (
+            ("openai",),
+            ["openai.json"],
+            ["openai.json.tmp", "sub/openai.json", "debug.env", "openai"],
+        ),
+        (("a", "b.c"), ["a.json", "b.c.json"], ["b.json", "c.json", ".a.json"]),
+    ],
+)
+def test_owned_paths(providers, owned, not_owned):
+    paths = owned_paths(providers)
+    assert all(name in paths for name in owned)
+    assert not any(name in paths for name in not_owned)
+
+
+# -- publish: none and --dry-run need neither origin nor the API -----------------------------
+
+
+@pytest.mark.parametrize("mode", ["dry-run", "none"])
+def test_without_origin_a_dry_run_still_prints_the_pull_request(work, github, mode):
+    git(work, "remote", "remove", "origin")
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    extra = {"dry_run": True} if mode == "dry-run" else {"mode": "none"}
+    emitted: list[str] = []
+    result = publish(options(work, github, **extra), summarize, emit=emitted.append)
+    assert result.operation == "none"
+    warnings = [line for line in emitted if line.startswith("warning: ")]
+    assert warnings and all("origin" in line for line in warnings)
+    assert "would open a pull request dump-models/update → main: " \
+        "Update LLM model listings (openai.json)" in emitted  # fmt: skip
+    assert "Changed: openai.json" in emitted
+    assert github.writes() == []
+
+
+def test_dry_run_with_unreachable_api_and_no_branch_on_origin(work, remote, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
+    opts = PublishOptions(
+        workspace=work, token=TOKEN, api_url="http://127.0.0.1:9", repository="octo/models",
+        dry_run=True, base="release",
+    )  # fmt: skip
+    result = publish(opts, summarize, emit=emitted.append)
+    assert result.operation == "none"
+    warnings = [line for line in emitted if line.startswith("warning: ")]
+    assert any("release is not on origin" in line for line in warnings)
+    assert any("pull request" in line and "127.0.0.1:9" in line for line in warnings)
+    assert "would open a pull request dump-models/update → release: " \
+        "Update LLM model listings (openai.json)" in emitted  # fmt: skip
+    assert all(TOKEN not in line for line in emitted)
+
+
+def test_dry_run_with_a_refused_token_warns_and_prints(work, github):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
+    wrong = "ghs_CANARYwrong" + "6" * 20
+    result = publish(
+        options(work, github, token=wrong, mode="none"), summarize, emit=emitted.append
+    )
+    assert result.operation == "none"
+    assert any(line.startswith("warning: ") and "Bad credentials" in line for line in emitted)
+    assert "Changed: openai.json" in emitted
+    assert all(wrong not in line for line in emitted)
+
+
+def test_dry_run_of_an_unborn_checkout_without_origin(tmp_path):
+    fresh = tmp_path / "fresh"
+    git(tmp_path, "init", "--quiet", "-b", "main", str(fresh))
+    (fresh / "models").mkdir()
+    write_model(fresh, "mistral.json", '{"data": []}\n')
+    emitted: list[str] = []
+    result = publish(PublishOptions(workspace=fresh, dry_run=True), summarize, emit=emitted.append)
+    assert result.operation == "none"
+    assert "Changed: mistral.json" in emitted
+
+
+# -- git push against a real smart-HTTP server, and policy refusals --------------------------
+
+
+def test_push_rides_out_a_502_and_sends_the_token_only_as_a_header(work, remote, github, tmp_path):
+    root = tmp_path / "served"
+    (root / "octo").mkdir(parents=True)
+    git(tmp_path, "clone", "--quiet", "--bare", str(remote), str(root / "octo" / "models.git"))
+    expected = "basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    with GitHTTPServer(root, prefix="/ghe/", require_authorization=expected) as server:
+        git(work, "remote", "set-url", "origin", server.url + "octo/models.git")
+        server.fail_pushes = 1
+        write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+        emitted: list[str] = []
+        opts = options(work, github, server_url=server.url.rstrip("/"))
+        result = publish(opts, summarize, emit=emitted.append)
+    assert result.operation == "created"
+    served = root / "octo" / "models.git"
+    assert remote_ref(served, BRANCH) == result.head_sha
+    pushes = [r for r in server.requests if r.path.endswith("/git-receive-pack")]
+    assert len(pushes) == 2
+    assert all(r.authorization == [expected] for r in server.requests)
+    assert all(TOKEN not in r.path for r in server.requests)
+    assert TOKEN not in (work / ".git" / "config").read_text()
+    retries = [line for line in emitted if "again in 1 s" in line]
+    assert len(retries) == 1 and retries[0].startswith("warning: git push failed in transit")
+    assert "502" in retries[0]
+
+
+@pytest.mark.parametrize(
+    ("rule", "mode", "branch", "named", "fix"),
+    [
+        ("GH006", "push", "main", "branch protection (GH006): Changes must be made through a "
+         "pull request", "publish through a pull request (`publish: pull-request`)"),
+        ("GH006", "pull-request", BRANCH, "branch protection (GH006)",
+         "set a `branch` that no branch protection rule covers"),
+        ("GH013", "pull-request", BRANCH, "repository rules (GH013): Changes must be made "
+         "through a pull request; Commits must have verified signatures",
+         "`sign-commits: true`"),
+    ],
+)  # fmt: skip
+def test_github_policy_refusal_is_one_line_with_the_fix(
+    work, remote, github, rule, mode, branch, named, fix
+):
+    lines = [line.format(branch=branch) for line in GITHUB_REFUSALS[rule]]
+    count = refusing_hook(remote, lines)
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    emitted: list[str] = []
+    with pytest.raises(DumpModelsError) as caught:
+        publish(options(work, github, mode=mode), summarize, emit=emitted.append)
+    message = str(caught.value)
+    assert caught.value.exit_code == 1 and "\n" not in message
+    assert message.startswith(f"publishing failed: origin refused the push to {branch} by {named}")
+    assert "(fix: " in message and fix in message
+    assert count.read_text() == "run\n"  # never retried
+    assert not any("origin moved" in line or "again in" in line for line in emitted)
+    assert github.writes() == []
