@@ -20,6 +20,7 @@ from typing import Any
 
 from . import secrets
 from .config import load_publish_options, load_settings
+from .console import clean, command, mask_command, say
 from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
@@ -200,17 +201,7 @@ def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
     )
 
 
-# --- workflow commands ------------------------------------------------------------------
-
-
-def escape_data(text: str) -> str:
-    """Escape a workflow command's message so that it stays one command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a workflow command's property value (``title=...``)."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+# --- the log ---------------------------------------------------------------------------
 
 
 def key_variables(environ: Mapping[str, str]) -> list[str]:
@@ -221,41 +212,47 @@ def key_variables(environ: Mapping[str, str]) -> list[str]:
 
 
 class Console:
-    """stdout for the Actions log: masks first, every later line redacted."""
+    """stdout for the Actions log: masks first; every other line redacted and made inert
+    (``console.clean``) unless it is one of the tool's own commands."""
 
     def __init__(self, write: Callable[[str], Any] | None = None) -> None:
         self._write = write or (lambda line: print(line, flush=True))
         self._masked: set[str] = set()
 
     def mask(self, value: str | None) -> None:
-        """``::add-mask::`` a secret (each line of it) and register it for redaction."""
+        """``::add-mask::`` each line of a secret and register it for redaction.
+
+        Line by line, never the value whole: a multi-line value printed in one command
+        would put its second line on a line of its own, in clear, before it is masked.
+        """
         if not value:
             return
-        for part in [value, *value.splitlines()]:
+        secrets.register(value.strip())
+        for part in value.splitlines():
             part = part.strip()
             if part and part not in self._masked:
                 self._masked.add(part)
-                self._write(f"::add-mask::{part}")
+                self._write(mask_command(part))
                 secrets.register(part)
 
     def line(self, text: str) -> None:
-        """Print one line with every known secret redacted."""
-        self._write(secrets.redact(text))
+        """Print text (one line or more), redacted and inert."""
+        self._write(clean(text))
 
     def group(self, title: str, lines: list[str]) -> None:
         """A collapsible ``::group::`` in the log."""
-        self.line(f"::group::{escape_data(title)}")
+        self._write(command("group", title))
         for text in lines:
             self.line(text)
-        self.line("::endgroup::")
+        self._write(command("endgroup"))
 
     def warning(self, title: str, message: str) -> None:
         """A ``::warning::`` annotation."""
-        self.line(f"::warning title={escape_property(title)}::{escape_data(message)}")
+        self._write(command("warning", message, title=title))
 
     def error(self, message: str) -> None:
         """An ``::error::`` annotation."""
-        self.line(f"::error title=dump-models::{escape_data(message)}")
+        self._write(command("error", message, title="dump-models"))
 
 
 # --- files the runner reads back --------------------------------------------------------
@@ -342,7 +339,7 @@ def main(environ: Mapping[str, str] | None = None, console: Console | None = Non
         console.error(str(error))
         return error.exit_code
     except Exception as error:  # a bug: keep the traceback, but never a secret in it
-        sys.stderr.write(secrets.redact(traceback.format_exc()))
+        say(traceback.format_exc().rstrip("\n"), stream=sys.stderr)
         console.error(f"internal error: {type(error).__name__}: {error}")
         return 1
 

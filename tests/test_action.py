@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from git_helpers import git
 from github_server import FakeGitHub
+from hostile_providers import config_lines, route_hostile, write_previous
 from provider_server import ProviderServer, Reply, fixed, openai_models, openai_style
+from runner_rules import commands_in, foreign_commands
 
 from dump_models import action
 
@@ -344,6 +346,50 @@ def test_the_report_leaves_the_checkout_clean(workspace: Path, github) -> None:
     assert ".dump-models" not in status
 
 
+# --- what the runner reads from the step's output ---------------------------------------
+
+
+def secret_lines(*values: str) -> set[str]:
+    """What the action masks: every non-empty stripped line of every secret."""
+    return {part.strip() for value in values for part in value.splitlines() if part.strip()}
+
+
+@pytest.fixture
+def hostile_workspace(workspace: Path, providers: ProviderServer) -> Path:
+    """The workspace with three more providers whose text is shaped like workflow commands,
+    and a previous ``models/names.json`` so that changed field names are reported."""
+    route_hostile(providers)
+    config = workspace / ".github" / "dump-models.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    at = lines.index("settings: {retries: 0, timeout: 5}")
+    config.write_text("\n".join([*lines[:at], *config_lines(providers), *lines[at:]]) + "\n")
+    write_previous(workspace / "models")
+    git(workspace, "add", ".")
+    git(workspace, "commit", "--quiet", "-m", "hostile providers")
+    git(workspace, "push", "--quiet", "origin", "main")
+    return workspace
+
+
+@pytest.mark.parametrize("dry_run", ["true", "false"])
+def test_no_provider_text_becomes_a_workflow_command(hostile_workspace: Path, github, dry_run):
+    inputs = {**BASE_INPUTS, "INPUT_DRY-RUN": dry_run}
+    run = run_action(hostile_workspace, inputs, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "HOSTILE" in run.stdout  # the text is shown, inert
+    if dry_run == "true":
+        assert "<summary>Other field changes" in run.stdout
+    masks = secret_lines(KEY, TOKEN)
+    assert foreign_commands(run.stdout, masks) == [], run.stdout
+    assert foreign_commands(run.stderr, masks) == [], run.stderr
+    # The tool's own commands, and no more: one warning per failed provider, no error.
+    names = [c.name for c in commands_in(run.stdout)]
+    assert names.count("warning") == 3  # broken, deny, keys
+    assert names.count("error") == 0
+    assert names.count("group") == names.count("endgroup") == 5
+    assert_no_secret(run, hostile_workspace)
+
+
 # --- pure helpers -----------------------------------------------------------------------
 
 
@@ -366,8 +412,3 @@ def test_outputs_use_the_delimiter_form_for_multi_line_values() -> None:
 )
 def test_inputs_are_read_in_githubs_and_acts_spelling(environ, expected) -> None:
     assert action.InputReader(environ).get("output-dir") == expected
-
-
-def test_workflow_command_text_is_escaped() -> None:
-    assert action.escape_data("50%\nnext") == "50%25%0Anext"
-    assert action.escape_property("a: b, c") == "a%3A b%2C c"
