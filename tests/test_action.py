@@ -336,6 +336,36 @@ def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path, g
     assert_no_secret(run, workspace)
 
 
+MULTI_LINE_KEY = "sk-canary-multi-first-0123456789\n  sk-canary-multi-second-9876543210\n"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "env", "code"),
+    [
+        ({"INPUT_API-KEYS": f"MISTRAL_API_KEY={MULTI_LINE_KEY}"}, {}, 2),  # line 2: no NAME=
+        ({"INPUT_API-KEYS": ""}, {"MISTRAL_API_KEY": MULTI_LINE_KEY}, 0),
+    ],
+    ids=["api-keys", "variable"],
+)
+def test_a_multi_line_secret_is_masked_line_by_line_first(
+    workspace: Path, github, inputs, env, code
+) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, **inputs}, env=env, github=github)
+
+    assert run.returncode == code, run.stdout + run.stderr
+    parts = secret_lines(MULTI_LINE_KEY)
+    assert len(parts) == 2
+    lines = run.stdout.splitlines()
+    masks = [line for line in lines if line.startswith("::add-mask::")]
+    assert lines[: len(masks)] == masks  # masks first
+    assert {f"::add-mask::{part}" for part in parts} <= set(masks)
+    for line in lines:  # a part appears only in its own mask, never in clear
+        for part in parts:
+            assert part not in line or line == f"::add-mask::{part}", line
+    for text in (run.stderr, run.summary, json.dumps(run.outputs)):
+        assert not any(part in text for part in parts)
+
+
 def test_the_report_leaves_the_checkout_clean(workspace: Path, github) -> None:
     """The report is in the workspace (the only directory later steps share), ignored by git."""
     run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL_ON": "never"}, github=github)
