@@ -7,7 +7,7 @@ anything else is printed, then ``run``, then ``publish``, then the step fails (o
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
 import sys
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import secrets
+from . import canonical, secrets
 from .config import load_publish_options, load_settings
 from .console import clean, command, mask_command, say
 from .diff import ProviderReport
@@ -67,7 +67,8 @@ OUTPUTS = (
 
 FAIL_ON = ("any", "all", "never")
 PUBLISH_MODES = ("pull-request", "push", "none")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # matched whole (fullmatch)
+REPORT_DIR = ".dump-models"
 REPORT_NAME = "report.json"
 
 
@@ -155,7 +156,7 @@ def parse_api_keys(text: str) -> dict[str, str]:
             continue
         name, sep, value = line.partition("=")
         name = name.strip()
-        if not sep or not ENV_NAME_RE.match(name) or not value.strip():
+        if not sep or not ENV_NAME_RE.fullmatch(name) or not value.strip():
             raise DumpModelsError(
                 f"input api-keys, line {number}: expected NAME=value with NAME an "
                 "environment variable name such as MISTRAL_API_KEY"
@@ -173,7 +174,7 @@ def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
             ratio = float(ratio_text)
         except ValueError:
             ratio = -1.0
-        if not 0 <= ratio <= 1:
+        if not (math.isfinite(ratio) and 0 <= ratio <= 1):
             raise DumpModelsError(
                 f"input max-removal-ratio must be a number between 0 and 1, not {ratio_text!r}"
             )
@@ -279,17 +280,41 @@ def append_file(path: str | None, text: str) -> None:
             handle.write(secrets.redact(text))
 
 
-def report_directory(workspace: Path) -> Path:
-    """Where the JSON report goes: ``.dump-models/`` in the workspace, which ignores itself.
+def report_path(workspace: Path) -> Path:
+    """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
+    made ready before any request (SPEC §11 Paths).
 
     A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
     a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the
-    container's own. The ``.gitignore`` keeps the checkout clean for whatever commits next.
+    container's own. The directory's ``.gitignore`` keeps the checkout clean for whatever
+    commits next. The directory, if it is there, must be a real directory (not a symlink),
+    and the report a regular file: the workspace is the repository's, not ours to trust.
     """
-    directory = workspace / ".dump-models"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / ".gitignore").write_text("*\n", encoding="utf-8")
-    return directory
+    directory = workspace / REPORT_DIR
+    kind = canonical.non_regular(directory)
+    if kind not in (None, "a directory"):
+        raise DumpModelsError(
+            f"{REPORT_DIR} is {kind}, not a directory; the action writes its report there: "
+            "remove it from the workspace"
+        )
+    if kind is None and directory.exists():
+        raise DumpModelsError(
+            f"{REPORT_DIR} is a file, not a directory; the action writes its report there: "
+            "remove it from the workspace"
+        )
+    path = directory / REPORT_NAME
+    kind = canonical.non_regular(path)
+    if kind is not None:
+        raise DumpModelsError(
+            f"{REPORT_DIR}/{REPORT_NAME} is {kind}, not a regular file; remove it from the "
+            "workspace"
+        )
+    directory.mkdir(exist_ok=True)
+    try:
+        canonical.write_if_changed(directory / ".gitignore", "*\n")
+    except canonical.UnsafeWrite as exc:
+        raise DumpModelsError(f"{exc}: remove it from the workspace") from None
+    return path
 
 
 def shown_path(path: Path, workspace: Path) -> str:
@@ -364,6 +389,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
     # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
     for target in settings.targets:
         console.mask(target.api_key)
+    report = report_path(workspace)
     if inputs.dry_run:
         console.line("dump-models: dry run: no files written, no git change, no pull request")
 
@@ -376,11 +402,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
 
     result = run(settings, emit=console.line, on_report=on_report)
 
-    report_path = report_directory(workspace) / REPORT_NAME
-    report_path.write_text(
-        secrets.redact(json.dumps(result.json, indent=2, ensure_ascii=False) + "\n"),
-        encoding="utf-8",
-    )
+    canonical.write_if_changed(report, secrets.redact(canonical.dumps(result.json)))
     totals = result.json.get("totals", {})
     outputs = {
         "changed": "true" if result.changed else "false",
@@ -388,7 +410,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
         "removed": str(totals.get("removed", 0)),
         "modified": str(totals.get("changed", 0)),
         "failed-providers": ",".join(result.failed),
-        "report-path": shown_path(report_path, workspace),
+        "report-path": shown_path(report, workspace),
         "pull-request-number": "",
         "pull-request-url": "",
         "pull-request-operation": "none",

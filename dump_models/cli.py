@@ -125,13 +125,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     workspace = workspace_dir()
     settings = load_settings(config=args.config, output_dir=args.output_dir, cwd=workspace)
-    try:
-        output_dir = str(settings.output_dir.relative_to(workspace))
-    except ValueError:
-        raise DumpModelsError(
-            f"output directory {settings.output_dir} is outside the checkout {workspace}; "
-            "publish from the repository root"
-        ) from None
+    # load_settings refused an output directory outside the workspace.
+    output_dir = str(settings.output_dir.relative_to(workspace))
     options = load_publish_options(
         publish=args.publish,
         base=args.base,

@@ -247,6 +247,8 @@ def test_fail_on_all_passes_when_one_provider_works(workspace: Path, github) -> 
         ({"INPUT_FAIL-ON": "sometimes"}, "input fail-on must be one of any, all, never"),
         ({"INPUT_DRY-RUN": "yes"}, "input dry-run must be true or false"),
         ({"INPUT_MAX-REMOVAL-RATIO": "lots"}, "input max-removal-ratio must be a number"),
+        ({"INPUT_MAX-REMOVAL-RATIO": "nan"}, "input max-removal-ratio must be a number"),
+        ({"INPUT_MAX-REMOVAL-RATIO": "inf"}, "input max-removal-ratio must be a number"),
         ({"INPUT_PUBLISH": "email"}, "input publish must be one of"),
         ({"INPUT_API-KEYS": f"mistral key {KEY}"}, "input api-keys, line 1: expected NAME=value"),
     ],
@@ -374,6 +376,59 @@ def test_the_report_leaves_the_checkout_clean(workspace: Path, github) -> None:
     assert (workspace / run.outputs["report-path"]).is_file()
     status = git(workspace, "status", "--porcelain", "--untracked-files=all")
     assert ".dump-models" not in status
+
+
+# --- paths: inside the workspace, outside .git, never through a symlink -----------------
+
+
+def _outside(workspace: Path) -> Path:
+    target = workspace.parent / "outside"
+    target.mkdir(exist_ok=True)
+    (target / "report.json").write_text("someone else's\n", encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("arrange", "inputs", "message"),
+    [
+        (lambda ws: None, {"INPUT_OUTPUT-DIR": "../outside"}, "leads outside the workspace"),
+        (lambda ws: None, {"INPUT_OUTPUT-DIR": ".git/hooks"}, "leads into .git"),
+        (
+            lambda ws: (ws / ".dump-models").symlink_to(_outside(ws)),
+            {},
+            ".dump-models is a symbolic link",
+        ),
+        (
+            lambda ws: (ws / ".dump-models").write_text("x", encoding="utf-8"),
+            {},
+            ".dump-models is a file",
+        ),
+        (
+            lambda ws: (
+                (ws / ".dump-models").mkdir(),
+                (ws / ".dump-models" / "report.json").symlink_to(_outside(ws) / "report.json"),
+            ),
+            {},
+            "report.json is a symbolic link",
+        ),
+    ],
+    ids=["output-outside", "output-in-git", "dir-symlink", "dir-file", "report-symlink"],
+)
+def test_a_path_outside_the_workspace_or_through_a_link_exits_2_before_any_request(
+    workspace: Path, providers: ProviderServer, github, arrange, inputs, message
+) -> None:
+    arrange(workspace)
+    run = run_action(workspace, {**BASE_INPUTS, **inputs}, github=github)
+
+    assert run.returncode == 2, run.stdout + run.stderr
+    errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and message in errors[0], run.stdout
+    assert providers.requests == []
+    outside = workspace.parent / "outside"
+    if outside.exists():
+        assert sorted(p.name for p in outside.iterdir()) == ["report.json"]
+        assert (outside / "report.json").read_text(encoding="utf-8") == "someone else's\n"
+    assert not list((workspace / ".git" / "hooks").glob("*.json"))
 
 
 # --- what the runner reads from the step's output ---------------------------------------

@@ -106,3 +106,16 @@ def test_a_file_only_reformatted_gets_an_honest_title(checkout, monkeypatch, cap
     assert main(["publish", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Update LLM model listings: canonical form of openrouter" in out
+
+
+@pytest.mark.parametrize("flag", ["--branch", "--base"])
+@pytest.mark.parametrize(
+    "name", ["a..b", "-x", "x.lock", "a/.x", "/x", "x/", "a//b", "x.", "x\n", "a b", "a:b", "@{u}"]
+)
+def test_a_branch_name_git_would_refuse_is_one_line_and_exit_2(
+    checkout, monkeypatch, capsys, flag, name
+):
+    monkeypatch.chdir(checkout)
+    assert main(["publish", "--dry-run", f"{flag}={name}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{flag} " in err and "not a valid branch name" in err, err
