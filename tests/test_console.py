@@ -53,6 +53,14 @@ def test_inert_text_stays_readable(text, expected):
     assert console.inert(text) == expected
 
 
+def test_long_runs_of_breaks_spaces_and_ignorables_are_handled_line_by_line():
+    """Each line is looked at once from its start: a provider's 100,000 blank lines (or
+    vertical tabs, or zero-width spaces) cost no more than their length."""
+    for filler in ("\n", "\x0b", " \u200b", "#\u200b"):
+        text = filler * 100_000 + "::x::y"
+        assert commands_in(console.inert(text)) == []
+
+
 def test_redaction_comes_before_the_text_is_made_inert():
     key = "sk-canary-##[with-brackets]-0123456789"
     secrets.register(key)
