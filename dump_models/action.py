@@ -291,15 +291,10 @@ def report_path(workspace: Path) -> Path:
     and the report a regular file: the workspace is the repository's, not ours to trust.
     """
     directory = workspace / REPORT_DIR
-    kind = canonical.non_regular(directory)
+    kind = canonical.non_regular(directory) or ("a file" if directory.exists() else None)
     if kind not in (None, "a directory"):
         raise DumpModelsError(
             f"{REPORT_DIR} is {kind}, not a directory; the action writes its report there: "
-            "remove it from the workspace"
-        )
-    if kind is None and directory.exists():
-        raise DumpModelsError(
-            f"{REPORT_DIR} is a file, not a directory; the action writes its report there: "
             "remove it from the workspace"
         )
     path = directory / REPORT_NAME

@@ -296,13 +296,10 @@ def workspace_path(value: str, workspace: Path, *, directory: bool) -> tuple[Pat
     the tool's to commit); a file that exists must be a regular file, not a symlink.
     """
     given = workspace / value
-    kind = canonical.non_regular(given)
-    if directory and kind not in (None, "a directory", "a symbolic link"):
-        return given, f"is {kind}, not a directory"
-    if directory and kind is None and given.exists():
-        return given, "is a file, not a directory"
-    if not directory and kind is not None:
-        return given, f"is {kind}, not a regular file; a report is never written through one"
+    if not directory:
+        kind = canonical.non_regular(given)
+        if kind is not None:
+            return given, f"is {kind}, not a regular file; it is never replaced"
     root = workspace.resolve()
     try:
         target = given.resolve()
@@ -316,6 +313,8 @@ def workspace_path(value: str, workspace: Path, *, directory: bool) -> tuple[Pat
         return given, f"leads into .git ({target})"
     if directory and not inside.parts:
         return given, "is the workspace itself; use a subdirectory such as models"
+    if directory and target.exists() and not target.is_dir():
+        return given, f"is {canonical.non_regular(target) or 'a file'}, not a directory"
     return workspace / inside, None
 
 

@@ -255,6 +255,7 @@ def _outside(tmp_path):
         ("option", "link-out", "leads outside the workspace"),
         ("option", "link-git", "leads into .git"),
         ("option", "a-file", "is a file, not a directory"),
+        ("option", "link-file", "is a file, not a directory"),
         ("config", "../outside", "leads outside the workspace"),
         ("config", ".git/hooks", "leads into .git"),
     ],
@@ -267,6 +268,7 @@ def test_output_dir_outside_the_workspace_or_in_git_exits_2_before_any_request(
     (tmp_path / "link-out").symlink_to(tmp_path.parent)
     (tmp_path / "link-git").symlink_to(tmp_path / ".git")
     (tmp_path / "a-file").write_text("x")
+    (tmp_path / "link-file").symlink_to(tmp_path / "a-file")
     args = ["run", "--output-dir", value]
     if where == "config":
         config = tmp_path / ".github" / "dump-models.yml"
