@@ -7,7 +7,7 @@ anything else is printed, then ``run``, then ``publish``, then the step fails (o
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
 import sys
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import secrets
+from . import canonical, secrets
 from .config import load_publish_options, load_settings
+from .console import clean, command, mask_command, say
 from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
@@ -66,7 +67,8 @@ OUTPUTS = (
 
 FAIL_ON = ("any", "all", "never")
 PUBLISH_MODES = ("pull-request", "push", "none")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # matched whole (fullmatch)
+REPORT_DIR = ".dump-models"
 REPORT_NAME = "report.json"
 
 
@@ -154,7 +156,7 @@ def parse_api_keys(text: str) -> dict[str, str]:
             continue
         name, sep, value = line.partition("=")
         name = name.strip()
-        if not sep or not ENV_NAME_RE.match(name) or not value.strip():
+        if not sep or not ENV_NAME_RE.fullmatch(name) or not value.strip():
             raise DumpModelsError(
                 f"input api-keys, line {number}: expected NAME=value with NAME an "
                 "environment variable name such as MISTRAL_API_KEY"
@@ -172,7 +174,7 @@ def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
             ratio = float(ratio_text)
         except ValueError:
             ratio = -1.0
-        if not 0 <= ratio <= 1:
+        if not (math.isfinite(ratio) and 0 <= ratio <= 1):
             raise DumpModelsError(
                 f"input max-removal-ratio must be a number between 0 and 1, not {ratio_text!r}"
             )
@@ -200,17 +202,7 @@ def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
     )
 
 
-# --- workflow commands ------------------------------------------------------------------
-
-
-def escape_data(text: str) -> str:
-    """Escape a workflow command's message so that it stays one command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a workflow command's property value (``title=...``)."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+# --- the log ---------------------------------------------------------------------------
 
 
 def key_variables(environ: Mapping[str, str]) -> list[str]:
@@ -221,41 +213,47 @@ def key_variables(environ: Mapping[str, str]) -> list[str]:
 
 
 class Console:
-    """stdout for the Actions log: masks first, every later line redacted."""
+    """stdout for the Actions log: masks first; every other line redacted and made inert
+    (``console.clean``) unless it is one of the tool's own commands."""
 
     def __init__(self, write: Callable[[str], Any] | None = None) -> None:
         self._write = write or (lambda line: print(line, flush=True))
         self._masked: set[str] = set()
 
     def mask(self, value: str | None) -> None:
-        """``::add-mask::`` a secret (each line of it) and register it for redaction."""
+        """``::add-mask::`` each line of a secret and register it for redaction.
+
+        Line by line, never the value whole: a multi-line value printed in one command
+        would put its second line on a line of its own, in clear, before it is masked.
+        """
         if not value:
             return
-        for part in [value, *value.splitlines()]:
+        secrets.register(value.strip())
+        for part in value.splitlines():
             part = part.strip()
             if part and part not in self._masked:
                 self._masked.add(part)
-                self._write(f"::add-mask::{part}")
+                self._write(mask_command(part))
                 secrets.register(part)
 
     def line(self, text: str) -> None:
-        """Print one line with every known secret redacted."""
-        self._write(secrets.redact(text))
+        """Print text (one line or more), redacted and inert."""
+        self._write(clean(text))
 
     def group(self, title: str, lines: list[str]) -> None:
         """A collapsible ``::group::`` in the log."""
-        self.line(f"::group::{escape_data(title)}")
+        self._write(command("group", title))
         for text in lines:
             self.line(text)
-        self.line("::endgroup::")
+        self._write(command("endgroup"))
 
     def warning(self, title: str, message: str) -> None:
         """A ``::warning::`` annotation."""
-        self.line(f"::warning title={escape_property(title)}::{escape_data(message)}")
+        self._write(command("warning", message, title=title))
 
     def error(self, message: str) -> None:
         """An ``::error::`` annotation."""
-        self.line(f"::error title=dump-models::{escape_data(message)}")
+        self._write(command("error", message, title="dump-models"))
 
 
 # --- files the runner reads back --------------------------------------------------------
@@ -282,17 +280,36 @@ def append_file(path: str | None, text: str) -> None:
             handle.write(secrets.redact(text))
 
 
-def report_directory(workspace: Path) -> Path:
-    """Where the JSON report goes: ``.dump-models/`` in the workspace, which ignores itself.
+def report_path(workspace: Path) -> Path:
+    """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
+    made ready before any request (SPEC §11 Paths).
 
     A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
     a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the
-    container's own. The ``.gitignore`` keeps the checkout clean for whatever commits next.
+    container's own. The directory's ``.gitignore`` keeps the checkout clean for whatever
+    commits next. The directory, if it is there, must be a real directory (not a symlink),
+    and the report a regular file: the workspace is the repository's, not ours to trust.
     """
-    directory = workspace / ".dump-models"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / ".gitignore").write_text("*\n", encoding="utf-8")
-    return directory
+    directory = workspace / REPORT_DIR
+    kind = canonical.non_regular(directory) or ("a file" if directory.exists() else None)
+    if kind not in (None, "a directory"):
+        raise DumpModelsError(
+            f"{REPORT_DIR} is {kind}, not a directory; the action writes its report there: "
+            "remove it from the workspace"
+        )
+    path = directory / REPORT_NAME
+    kind = canonical.non_regular(path)
+    if kind is not None:
+        raise DumpModelsError(
+            f"{REPORT_DIR}/{REPORT_NAME} is {kind}, not a regular file; remove it from the "
+            "workspace"
+        )
+    directory.mkdir(exist_ok=True)
+    try:
+        canonical.write_if_changed(directory / ".gitignore", "*\n")
+    except canonical.UnsafeWrite as exc:
+        raise DumpModelsError(f"{exc}: remove it from the workspace") from None
+    return path
 
 
 def shown_path(path: Path, workspace: Path) -> str:
@@ -342,7 +359,7 @@ def main(environ: Mapping[str, str] | None = None, console: Console | None = Non
         console.error(str(error))
         return error.exit_code
     except Exception as error:  # a bug: keep the traceback, but never a secret in it
-        sys.stderr.write(secrets.redact(traceback.format_exc()))
+        say(traceback.format_exc().rstrip("\n"), stream=sys.stderr)
         console.error(f"internal error: {type(error).__name__}: {error}")
         return 1
 
@@ -367,6 +384,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
     # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
     for target in settings.targets:
         console.mask(target.api_key)
+    report = report_path(workspace)
     if inputs.dry_run:
         console.line("dump-models: dry run: no files written, no git change, no pull request")
 
@@ -379,11 +397,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
 
     result = run(settings, emit=console.line, on_report=on_report)
 
-    report_path = report_directory(workspace) / REPORT_NAME
-    report_path.write_text(
-        secrets.redact(json.dumps(result.json, indent=2, ensure_ascii=False) + "\n"),
-        encoding="utf-8",
-    )
+    canonical.write_if_changed(report, secrets.redact(canonical.dumps(result.json)))
     totals = result.json.get("totals", {})
     outputs = {
         "changed": "true" if result.changed else "false",
@@ -391,7 +405,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
         "removed": str(totals.get("removed", 0)),
         "modified": str(totals.get("changed", 0)),
         "failed-providers": ",".join(result.failed),
-        "report-path": shown_path(report_path, workspace),
+        "report-path": shown_path(report, workspace),
         "pull-request-number": "",
         "pull-request-url": "",
         "pull-request-operation": "none",

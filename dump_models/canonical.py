@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
@@ -136,14 +137,59 @@ def dumps(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` atomically (temporary file, then rename); False when it was already there."""
-    data = text.encode("utf-8")
+class UnsafeWrite(OSError):
+    """A write refused because the path is not a regular file (the message says what it is)."""
+
+
+def non_regular(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("a symbolic link", "a FIFO",
+    ...); None when it is absent or a regular file. A symlink is never looked through."""
     try:
-        if path.read_bytes() == data:
-            return False
+        mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        pass
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
+def _current_bytes(path: Path) -> tuple[bytes, int] | None:
+    """The regular file's content and mode, read without following a symlink or blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):  # swapped since it was checked
+            raise UnsafeWrite(f"{path} is not a regular file; it is never replaced")
+        return handle.read(), info.st_mode & 0o777
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically (temporary file, then rename); False when it was already there.
+
+    The target must be absent or a regular file: a symlink is neither followed nor replaced,
+    and a FIFO, a device or a directory is never replaced by a plain file
+    (:class:`UnsafeWrite`). The rename replaces the directory entry, so even a symlink put
+    there meanwhile is replaced, not written through.
+    """
+    data = text.encode("utf-8")
+    kind = non_regular(path)
+    if kind is not None:
+        raise UnsafeWrite(f"{path} is {kind}, not a regular file; it is never replaced")
+    current = _current_bytes(path)
+    if current is not None and current[0] == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -151,10 +197,7 @@ def write_if_changed(path: Path, text: str) -> bool:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, current[1] if current is not None else 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, secrets
+from .console import clean, json_text, say
 from .errors import DumpModelsError
+
+STDOUT = "-"  # as a report path: print the report instead of writing a file
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and exit 2, like every usage error
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, clean(f"{self.prog}: error: {message} (see '{self.prog} --help')") + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lc-config", help="lc's config.toml: [providers.NAME] tables")
     run.add_argument("--providers", help="comma-separated subset of providers")
     run.add_argument("--output-dir", help="where <provider>.json files go (default models)")
-    run.add_argument("--report-json", help="write the machine report here")
-    run.add_argument("--report-md", help="write the Markdown report here")
+    run.add_argument("--report-json", help="write the machine report here (- for stdout)")
+    run.add_argument("--report-md", help="write the Markdown report here (- for stdout)")
     run.add_argument("--dry-run", action="store_true", help="fetch and report, write no dump")
     run.add_argument("--force", action="store_true", help="write listings the guard holds back")
     run.add_argument(
@@ -85,8 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         lc_config=args.lc_config,
         providers=args.providers,
         output_dir=args.output_dir,
-        report_json=args.report_json,
-        report_md=args.report_md,
+        report_json=None if args.report_json == STDOUT else args.report_json,
+        report_md=None if args.report_md == STDOUT else args.report_md,
         dry_run=args.dry_run,
         force=args.force,
         fail_on=args.fail_on,
@@ -95,6 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run  # after the config is known good: no import cost on bad input
 
     result = run(settings, emit=_say)
+    if args.report_json == STDOUT:
+        _say(json_text(result.json))
+    if args.report_md == STDOUT:
+        _say(result.markdown.rstrip("\n"))
     if settings.step_summary is not None:  # `dump-models run` in a workflow's own step
         with open(settings.step_summary, "a", encoding="utf-8") as handle:
             handle.write(secrets.redact(result.markdown.rstrip("\n")) + "\n")
@@ -107,7 +113,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     reports = compare_paths(Path(args.old), Path(args.new))
     if args.json:
-        _say(json.dumps(report_json(reports), indent=2, ensure_ascii=False))
+        _say(json_text(report_json(reports)))
     else:
         _say(render_markdown(reports).rstrip("\n"))
     return 0
@@ -122,13 +128,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     settings = load_settings(
         config=args.config, lc_config=args.lc_config, output_dir=args.output_dir, cwd=workspace
     )
-    try:
-        output_dir = str(settings.output_dir.relative_to(workspace))
-    except ValueError:
-        raise DumpModelsError(
-            f"output directory {settings.output_dir} is outside the checkout {workspace}; "
-            "publish from the repository root"
-        ) from None
+    # load_settings refused an output directory outside the workspace.
+    output_dir = str(settings.output_dir.relative_to(workspace))
     options = load_publish_options(
         publish=args.publish,
         base=args.base,
@@ -164,7 +165,11 @@ def cmd_providers(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    print(secrets.redact(text), flush=True)
+    say(text)
+
+
+def _complain(text: str) -> None:
+    say(text, stream=sys.stderr)
 
 
 COMMANDS = {"run": cmd_run, "diff": cmd_diff, "publish": cmd_publish, "providers": cmd_providers}
@@ -176,23 +181,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except DumpModelsError as exc:
-        print(f"dump-models: error: {secrets.redact(str(exc))}", file=sys.stderr, flush=True)
+        _complain(f"dump-models: error: {exc}")
         return exc.exit_code
     except BrokenPipeError:  # `dump-models providers | head`: the reader left, nothing to say
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
-        print("dump-models: interrupted", file=sys.stderr)
+        _complain("dump-models: interrupted")
         return 130
     except Exception as exc:  # a bug: keep the traceback for the report, never a secret in it
         import traceback
 
-        sys.stderr.write(secrets.redact(traceback.format_exc()))
-        print(
-            f"dump-models: internal error: {secrets.redact(f'{type(exc).__name__}: {exc}')}",
-            file=sys.stderr,
-        )
+        _complain(traceback.format_exc().rstrip("\n"))
+        _complain(f"dump-models: internal error: {type(exc).__name__}: {exc}")
         return 1
 
 

@@ -5,6 +5,8 @@ This is the only module that reads provider keys from the environment.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import sys
@@ -15,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from . import secrets
+from . import canonical, secrets
 from .errors import DumpModelsError
 from .providers import (
     NAME_RE,
@@ -50,6 +52,9 @@ PROVIDER_KEYS = (
     "id_field",
     "paging",
 )
+# RFC 9110 token (a header name) and what may not be in a header value (no line breaks).
+HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 SETTINGS_DEFAULTS: dict[str, float | int] = {
     "concurrency": 8,
     "timeout": 30,
@@ -156,7 +161,7 @@ def _check_keys(where: _Where, data: Mapping, allowed: tuple[str, ...], *path: s
 
 
 def _check_name(name: Any, where_line: str, how: str) -> str:
-    if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name:
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name) or ".." in name:
         raise DumpModelsError(
             f"{where_line}: provider name {name!r} is not valid: it becomes a file name, so use "
             f"lower-case letters, digits, '.', '_' and '-' only, starting with a letter or digit "
@@ -202,6 +207,14 @@ def _provider_spec(
                 isinstance(v, (str, int, float)) for v in value.values()
             ):
                 raise bad(key, "must be a mapping of names to strings")
+            if key == "headers":
+                for header, text in value.items():
+                    if not HEADER_NAME_RE.fullmatch(str(header)) or CONTROL_RE.search(str(text)):
+                        raise bad(
+                            key,
+                            f"has {str(header)!r}: a header name is letters, digits and "
+                            "-_.!#$%&'*+^`|~, its value one line without control characters",
+                        )
             changes[key] = {
                 **(getattr(base, key) if base else {}),  # a built-in's own stay
                 **{str(k): str(v) for k, v in value.items()},
@@ -246,7 +259,12 @@ def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
     _check_keys(where, data, tuple(SETTINGS_DEFAULTS), "settings")
     values: dict[str, Any] = {}
     for key, value in data.items():
+        # Every setting is a number, and a finite one (YAML reads .inf and .nan as floats).
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and not math.isfinite(value):
+            raise where.error(
+                f"settings.{key} is {value!r}; it must be a finite number", "settings", key
+            )
         if key in ("concurrency", "retries") and not isinstance(value, int):
             ok = False
         if ok and key == "concurrency":
@@ -267,6 +285,62 @@ def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
             raise where.error(f"settings.{key} is {value!r}; it must be {hint}", "settings", key)
         values[key] = value
     return values
+
+
+# --- paths (SPEC §11): inside the workspace, outside .git --------------------------------
+
+
+def workspace_path(value: str, workspace: Path, *, directory: bool) -> tuple[Path, str | None]:
+    """Where ``value`` (relative to the workspace, or absolute) really leads, as the workspace
+    joined with a relative path, and the reason it may not be written to (None when it may).
+
+    Symlinks are followed to find where it leads, which must be inside the workspace and
+    outside any ``.git``. A directory must not be the workspace itself (everything would be
+    the tool's to commit); a file that exists must be a regular file, not a symlink.
+    """
+    given = workspace / value
+    if not directory:
+        kind = canonical.non_regular(given)
+        if kind is not None:
+            return given, f"is {kind}, not a regular file; it is never replaced"
+    root = workspace.resolve()
+    try:
+        target = given.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        return given, f"cannot be resolved ({exc})"
+    try:
+        inside = target.relative_to(root)
+    except ValueError:
+        return given, f"leads outside the workspace {root} (to {target})"
+    if any(part.casefold() == ".git" for part in inside.parts):
+        return given, f"leads into .git ({target})"
+    if directory and not inside.parts:
+        return given, "is the workspace itself; use a subdirectory such as models"
+    if directory and target.exists() and not target.is_dir():
+        return given, f"is {canonical.non_regular(target) or 'a file'}, not a directory"
+    return workspace / inside, None
+
+
+def _checked_output_dir(value: str, workspace: Path, where: _Where | None) -> Path:
+    path, problem = workspace_path(value, workspace, directory=True)
+    if problem is None:
+        return path
+    fix = "use a directory inside the checkout and outside .git, such as models"
+    if where is not None:
+        raise where.error(f"output_dir {value!r} {problem}; {fix}", "output_dir")
+    raise DumpModelsError(f"--output-dir (input output-dir) {value!r} {problem}; {fix}")
+
+
+def _checked_report(flag: str, value: str | None, workspace: Path) -> Path | None:
+    if not value:
+        return None
+    path, problem = workspace_path(value, workspace, directory=False)
+    if problem is not None:
+        raise DumpModelsError(
+            f"{flag} {value!r} {problem}; use a file inside the checkout and outside .git, "
+            "or - for stdout"
+        )
+    return path
 
 
 def read_lc_config(path: Path, shown: str | None = None) -> dict[str, dict[str, Any]]:
@@ -294,7 +368,7 @@ def read_lc_config(path: Path, shown: str | None = None) -> dict[str, dict[str, 
         raise DumpModelsError(f"{shown}: [providers] must be a table of [providers.NAME] tables")
     result: dict[str, dict[str, Any]] = {}
     for name, table in providers.items():
-        _check_name(name, shown, f"rename [providers.{name}]")
+        _check_name(name, shown, f"rename [providers.{json.dumps(name)}]")
         if not isinstance(table, dict):
             raise DumpModelsError(f"{shown}: [providers.{name}] must be a table")
         if "api_key" in table:
@@ -380,6 +454,9 @@ def load_settings(
     out = output_dir or data.get("output_dir") or DEFAULT_OUTPUT_DIR
     if not isinstance(out, str):
         raise where.error("output_dir must be a path string", "output_dir")
+    out_dir = _checked_output_dir(out, cwd, None if output_dir else where)
+    report_json_path = _checked_report("--report-json", report_json, cwd)
+    report_md_path = _checked_report("--report-md", report_md, cwd)
 
     specs: dict[str, ProviderSpec] = {}
     listed = data.get("providers")
@@ -442,14 +519,14 @@ def load_settings(
 
     values = {**SETTINGS_DEFAULTS, **_settings_values(data.get("settings"), where)}
     if max_removal_ratio is not None:
-        if not 0 <= max_removal_ratio <= 1:
+        if not (math.isfinite(max_removal_ratio) and 0 <= max_removal_ratio <= 1):
             raise DumpModelsError(
                 f"max-removal-ratio is {max_removal_ratio}; use a number between 0 and 1"
             )
         values["max_removal_ratio"] = max_removal_ratio
 
     return Settings(
-        output_dir=cwd / out,
+        output_dir=out_dir,
         targets=tuple(targets),
         config_path=config_path,
         concurrency=int(values["concurrency"]),
@@ -459,8 +536,8 @@ def load_settings(
         force=force,
         fail_on=fail_on,
         dry_run=dry_run,
-        report_json=cwd / report_json if report_json else None,
-        report_md=cwd / report_md if report_md else None,
+        report_json=report_json_path,
+        report_md=report_md_path,
         step_summary=(
             Path(environ["GITHUB_STEP_SUMMARY"])
             if environ.get("GITHUB_ACTIONS") == "true" and environ.get("GITHUB_STEP_SUMMARY")
@@ -478,6 +555,19 @@ def workspace_dir(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     """The checkout to publish from: ``$GITHUB_WORKSPACE``, else the current directory."""
     environ = os.environ if environ is None else environ
     return Path(environ.get("GITHUB_WORKSPACE") or (cwd or Path.cwd()))
+
+
+# A part of a branch name: what `git check-ref-format --branch` accepts, narrowed to a safe
+# alphabet (no part starting with '.' or '-', no '..', no '.lock' or '.' at its end).
+_BRANCH_PART = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?")
+
+
+def valid_branch(name: str) -> bool:
+    """Whether ``name`` is a branch name the tool may push to or compare against."""
+    return all(
+        _BRANCH_PART.fullmatch(part) and ".." not in part and not part.endswith(".lock")
+        for part in name.split("/")
+    )
 
 
 def _split_list(value: str | None) -> tuple[str, ...]:
@@ -512,8 +602,12 @@ def load_publish_options(
     workspace = workspace_dir(environ, cwd)
     token = token or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or None
     secrets.register(token)
-    if branch is not None and not re.fullmatch(r"[A-Za-z0-9._/-]+", branch or ""):
-        raise DumpModelsError(f"--branch {branch!r} is not a valid branch name")
+    for flag, name in (("--branch", branch), ("--base", base)):
+        if name and not valid_branch(name):
+            raise DumpModelsError(
+                f"{flag} (input {flag[2:]}) {name!r} is not a valid branch name; use parts of "
+                "letters, digits, '.', '_' and '-' joined by '/', such as dump-models/update"
+            )
     extra = {"author": author} if author else {}  # else PublishOptions' bot default
     return PublishOptions(
         **extra,

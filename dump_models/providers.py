@@ -13,7 +13,7 @@ import yaml
 AUTH_STYLES = ("bearer", "anthropic", "gemini", "none")
 AUTH_PREFIXES = ("header:", "query:")
 PAGING_SCHEMES = ("none", "anthropic", "gemini", "cohere", "links_next")
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # matched whole (fullmatch): it becomes a file name
 
 ANTHROPIC_VERSION = "2023-06-01"
 

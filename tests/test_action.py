@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from git_helpers import git
 from github_server import FakeGitHub
+from hostile_providers import config_lines, route_hostile, write_previous
 from provider_server import ProviderServer, Reply, fixed, openai_models, openai_style
+from runner_rules import commands_in, foreign_commands
 
 from dump_models import action
 
@@ -245,6 +247,8 @@ def test_fail_on_all_passes_when_one_provider_works(workspace: Path, github) -> 
         ({"INPUT_FAIL-ON": "sometimes"}, "input fail-on must be one of any, all, never"),
         ({"INPUT_DRY-RUN": "yes"}, "input dry-run must be true or false"),
         ({"INPUT_MAX-REMOVAL-RATIO": "lots"}, "input max-removal-ratio must be a number"),
+        ({"INPUT_MAX-REMOVAL-RATIO": "nan"}, "input max-removal-ratio must be a number"),
+        ({"INPUT_MAX-REMOVAL-RATIO": "inf"}, "input max-removal-ratio must be a number"),
         ({"INPUT_PUBLISH": "email"}, "input publish must be one of"),
         ({"INPUT_API-KEYS": f"mistral key {KEY}"}, "input api-keys, line 1: expected NAME=value"),
     ],
@@ -334,6 +338,36 @@ def test_keys_in_the_environment_are_masked_before_any_output(workspace: Path, g
     assert_no_secret(run, workspace)
 
 
+MULTI_LINE_KEY = "sk-canary-multi-first-0123456789\n  sk-canary-multi-second-9876543210\n"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "env", "code"),
+    [
+        ({"INPUT_API-KEYS": f"MISTRAL_API_KEY={MULTI_LINE_KEY}"}, {}, 2),  # line 2: no NAME=
+        ({"INPUT_API-KEYS": ""}, {"MISTRAL_API_KEY": MULTI_LINE_KEY}, 0),
+    ],
+    ids=["api-keys", "variable"],
+)
+def test_a_multi_line_secret_is_masked_line_by_line_first(
+    workspace: Path, github, inputs, env, code
+) -> None:
+    run = run_action(workspace, {**BASE_INPUTS, **inputs}, env=env, github=github)
+
+    assert run.returncode == code, run.stdout + run.stderr
+    parts = secret_lines(MULTI_LINE_KEY)
+    assert len(parts) == 2
+    lines = run.stdout.splitlines()
+    masks = [line for line in lines if line.startswith("::add-mask::")]
+    assert lines[: len(masks)] == masks  # masks first
+    assert {f"::add-mask::{part}" for part in parts} <= set(masks)
+    for line in lines:  # a part appears only in its own mask, never in clear
+        for part in parts:
+            assert part not in line or line == f"::add-mask::{part}", line
+    for text in (run.stderr, run.summary, json.dumps(run.outputs)):
+        assert not any(part in text for part in parts)
+
+
 def test_the_report_leaves_the_checkout_clean(workspace: Path, github) -> None:
     """The report is in the workspace (the only directory later steps share), ignored by git."""
     run = run_action(workspace, {**BASE_INPUTS, "INPUT_FAIL_ON": "never"}, github=github)
@@ -342,6 +376,103 @@ def test_the_report_leaves_the_checkout_clean(workspace: Path, github) -> None:
     assert (workspace / run.outputs["report-path"]).is_file()
     status = git(workspace, "status", "--porcelain", "--untracked-files=all")
     assert ".dump-models" not in status
+
+
+# --- paths: inside the workspace, outside .git, never through a symlink -----------------
+
+
+def _outside(workspace: Path) -> Path:
+    target = workspace.parent / "outside"
+    target.mkdir(exist_ok=True)
+    (target / "report.json").write_text("someone else's\n", encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("arrange", "inputs", "message"),
+    [
+        (lambda ws: None, {"INPUT_OUTPUT-DIR": "../outside"}, "leads outside the workspace"),
+        (lambda ws: None, {"INPUT_OUTPUT-DIR": ".git/hooks"}, "leads into .git"),
+        (
+            lambda ws: (ws / ".dump-models").symlink_to(_outside(ws)),
+            {},
+            ".dump-models is a symbolic link",
+        ),
+        (
+            lambda ws: (ws / ".dump-models").write_text("x", encoding="utf-8"),
+            {},
+            ".dump-models is a file",
+        ),
+        (
+            lambda ws: (
+                (ws / ".dump-models").mkdir(),
+                (ws / ".dump-models" / "report.json").symlink_to(_outside(ws) / "report.json"),
+            ),
+            {},
+            "report.json is a symbolic link",
+        ),
+    ],
+    ids=["output-outside", "output-in-git", "dir-symlink", "dir-file", "report-symlink"],
+)
+def test_a_path_outside_the_workspace_or_through_a_link_exits_2_before_any_request(
+    workspace: Path, providers: ProviderServer, github, arrange, inputs, message
+) -> None:
+    arrange(workspace)
+    run = run_action(workspace, {**BASE_INPUTS, **inputs}, github=github)
+
+    assert run.returncode == 2, run.stdout + run.stderr
+    errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and message in errors[0], run.stdout
+    assert providers.requests == []
+    outside = workspace.parent / "outside"
+    if outside.exists():
+        assert sorted(p.name for p in outside.iterdir()) == ["report.json"]
+        assert (outside / "report.json").read_text(encoding="utf-8") == "someone else's\n"
+    assert not list((workspace / ".git" / "hooks").glob("*.json"))
+
+
+# --- what the runner reads from the step's output ---------------------------------------
+
+
+def secret_lines(*values: str) -> set[str]:
+    """What the action masks: every non-empty stripped line of every secret."""
+    return {part.strip() for value in values for part in value.splitlines() if part.strip()}
+
+
+@pytest.fixture
+def hostile_workspace(workspace: Path, providers: ProviderServer) -> Path:
+    """The workspace with three more providers whose text is shaped like workflow commands,
+    and a previous ``models/names.json`` so that changed field names are reported."""
+    route_hostile(providers)
+    config = workspace / ".github" / "dump-models.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    at = lines.index("settings: {retries: 0, timeout: 5}")
+    config.write_text("\n".join([*lines[:at], *config_lines(providers), *lines[at:]]) + "\n")
+    write_previous(workspace / "models")
+    git(workspace, "add", ".")
+    git(workspace, "commit", "--quiet", "-m", "hostile providers")
+    git(workspace, "push", "--quiet", "origin", "main")
+    return workspace
+
+
+@pytest.mark.parametrize("dry_run", ["true", "false"])
+def test_no_provider_text_becomes_a_workflow_command(hostile_workspace: Path, github, dry_run):
+    inputs = {**BASE_INPUTS, "INPUT_DRY-RUN": dry_run}
+    run = run_action(hostile_workspace, inputs, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "HOSTILE" in run.stdout  # the text is shown, inert
+    if dry_run == "true":
+        assert "<summary>Other field changes" in run.stdout
+    masks = secret_lines(KEY, TOKEN)
+    assert foreign_commands(run.stdout, masks) == [], run.stdout
+    assert foreign_commands(run.stderr, masks) == [], run.stderr
+    # The tool's own commands, and no more: one warning per failed provider, no error.
+    names = [c.name for c in commands_in(run.stdout)]
+    assert names.count("warning") == 3  # broken, deny, keys
+    assert names.count("error") == 0
+    assert names.count("group") == names.count("endgroup") == 5
+    assert_no_secret(run, hostile_workspace)
 
 
 # --- pure helpers -----------------------------------------------------------------------
@@ -366,8 +497,3 @@ def test_outputs_use_the_delimiter_form_for_multi_line_values() -> None:
 )
 def test_inputs_are_read_in_githubs_and_acts_spelling(environ, expected) -> None:
     assert action.InputReader(environ).get("output-dir") == expected
-
-
-def test_workflow_command_text_is_escaped() -> None:
-    assert action.escape_data("50%\nnext") == "50%25%0Anext"
-    assert action.escape_property("a: b, c") == "a%3A b%2C c"

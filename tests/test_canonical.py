@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -90,6 +91,51 @@ def test_write_if_changed_is_atomic_and_skips_equal_content(tmp_path):
     assert write_if_changed(path, "two\n") is True
     assert path.read_text() == "two\n"
     assert [p.name for p in path.parent.iterdir()] == ["x.json"]  # no temporary left behind
+
+
+def test_write_if_changed_keeps_the_mode_and_writes_no_partial_file(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("old\n")
+    path.chmod(0o600)
+    assert write_if_changed(path, "new\n") is True
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def _fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda p, other: p.symlink_to(other), "a symbolic link"),
+        (lambda p, other: p.symlink_to(_fifo(p.parent / "fifo")), "a symbolic link"),
+        (lambda p, other: p.symlink_to(p.parent / "dangling"), "a symbolic link"),
+        (lambda p, other: _fifo(p), "a FIFO"),
+        (lambda p, other: p.mkdir(), "a directory"),
+    ],
+    ids=["link-to-file", "link-to-fifo", "dangling-link", "fifo", "directory"],
+)
+def test_write_if_changed_never_replaces_or_follows_what_is_not_a_regular_file(
+    tmp_path, make, kind
+):
+    """A symlink is not followed (its target keeps its bytes) and not replaced; a FIFO, a
+    device or a directory is never replaced by a plain file (``--report-md /dev/stdout``)."""
+    other = tmp_path / "elsewhere.txt"
+    other.write_text("someone else's\n")
+    path = tmp_path / "report.md"
+    make(path, other)
+    before = os.lstat(path)
+
+    with pytest.raises(OSError, match=kind) as caught:
+        write_if_changed(path, "report\n")
+    assert str(path) in str(caught.value)
+    after = os.lstat(path)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert other.read_text() == "someone else's\n"
+    assert not (tmp_path / "dangling").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.parametrize(

@@ -212,3 +212,16 @@ def test_ghes_server_url_scopes_the_token_header_and_a_502_is_ridden_out(
     assert all(request.authorization == [basic] for request in server.requests)
     assert all(TOKEN not in request.path for request in server.requests)
     assert TOKEN not in (checkout / ".git/config").read_text() and TOKEN not in out
+
+
+@pytest.mark.parametrize("flag", ["--branch", "--base"])
+@pytest.mark.parametrize(
+    "name", ["a..b", "-x", "x.lock", "a/.x", "/x", "x/", "a//b", "x.", "x\n", "a b", "a:b", "@{u}"]
+)
+def test_a_branch_name_git_would_refuse_is_one_line_and_exit_2(
+    checkout, monkeypatch, capsys, flag, name
+):
+    monkeypatch.chdir(checkout)
+    assert main(["publish", "--dry-run", f"{flag}={name}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{flag} " in err and "not a valid branch name" in err, err

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import textwrap
 
 import pytest
+from provider_server import ProviderServer, openai_models, openai_style
 
 from dump_models import secrets
 from dump_models.cli import main
@@ -140,6 +143,21 @@ BAD_CONFIGS = [
         ":4: provider 'x': auth is 'basic'",
     ),
     ("providers:\n  mistral:\n    paging: sometimes\n", ":3: provider 'mistral': paging"),
+    # `$` matches before a trailing newline: names are matched whole.
+    ('providers:\n  "good\\n": {endpoint: "https://x"}\n', "provider name 'good\\n' is not valid"),
+    # Numbers must be finite: YAML's .inf and .nan are floats.
+    ("settings:\n  timeout: .inf\n", ":2: settings.timeout is inf; it must be a finite number"),
+    ("settings:\n  timeout: .nan\n", ":2: settings.timeout is nan; it must be a finite number"),
+    ("settings:\n  max_removal_ratio: .nan\n", ":2: settings.max_removal_ratio is nan"),
+    ("settings:\n  concurrency: .inf\n", ":2: settings.concurrency is inf"),
+    (
+        'providers:\n  x:\n    endpoint: https://x\n    headers: {"X-A\\nB": v}\n',
+        ":4: provider 'x': headers",
+    ),
+    (
+        'providers:\n  x:\n    endpoint: https://x\n    headers: {X-A: "v\\r\\nInjected: 1"}\n',
+        ":4: provider 'x': headers",
+    ),
 ]
 
 
@@ -160,6 +178,7 @@ def test_bad_yaml_exits_2_with_one_line(tmp_path, capsys, monkeypatch, text, exp
         ("[providers.x\nendpoint = 1\n", "lc.toml:1: malformed TOML"),
         ('[providers."../up"]\nendpoint = "http://x"\n', "provider name '../up' is not valid"),
         ("[providers.x]\napi_key = 'k'\n", "[providers.x] has no endpoint"),
+        ('[providers."good\\n"]\nendpoint = "http://x"\n', "provider name 'good\\n' is not"),
     ],
 )
 def test_bad_toml_exits_2(tmp_path, capsys, monkeypatch, text, expected):
@@ -188,6 +207,9 @@ def test_missing_config_file_and_bad_flags(tmp_path, capsys, monkeypatch):
     assert exc.value.code == 2
     assert main(["run", "--max-removal-ratio", "3"]) == 2
     assert "max-removal-ratio" in capsys.readouterr().err
+    for value in ("nan", "inf", "-inf"):
+        assert main(["run", f"--max-removal-ratio={value}"]) == 2
+        assert "max-removal-ratio" in capsys.readouterr().err
 
 
 def test_providers_command_never_prints_keys(capsys, monkeypatch):
@@ -200,3 +222,111 @@ def test_providers_command_never_prints_keys(capsys, monkeypatch):
     assert rows["mistral"].endswith("yes (MISTRAL_API_KEY)") and rows["openai"].endswith("no")
     assert "MISTRAL_API_KEY" in rows["mistral"]
     assert rows["openrouter"].endswith("not needed")
+
+
+# --- paths (SPEC §11): inside the workspace, outside .git, checked before any request ----
+
+
+@pytest.fixture
+def provider(tmp_path):
+    """A provider that counts requests: a refused path must be refused before any."""
+    with ProviderServer() as server:
+        server.route("/v1/models", openai_style(openai_models(1)))
+        config = tmp_path / ".github" / "dump-models.yml"
+        config.parent.mkdir()
+        config.write_text(f"providers:\n  local: {{endpoint: '{server.url}/v1', auth: none}}\n")
+        yield server
+
+
+def _outside(tmp_path):
+    return str(tmp_path.parent / f"{tmp_path.name}-outside")
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ("option", "../outside", "leads outside the workspace"),
+        ("option", "OUTSIDE", "leads outside the workspace"),
+        ("option", ".git", "leads into .git"),
+        ("option", ".git/hooks", "leads into .git"),
+        ("option", "models/../.git/hooks", "leads into .git"),
+        ("option", "sub/.git/x", "leads into .git"),
+        ("option", ".", "is the workspace itself"),
+        ("option", "link-out", "leads outside the workspace"),
+        ("option", "link-git", "leads into .git"),
+        ("option", "a-file", "is a file, not a directory"),
+        ("option", "link-file", "is a file, not a directory"),
+        ("config", "../outside", "leads outside the workspace"),
+        ("config", ".git/hooks", "leads into .git"),
+    ],
+)
+def test_output_dir_outside_the_workspace_or_in_git_exits_2_before_any_request(
+    tmp_path, capsys, monkeypatch, provider, where, value, message
+):
+    value = _outside(tmp_path) if value == "OUTSIDE" else value
+    (tmp_path / ".git" / "hooks").mkdir(parents=True)
+    (tmp_path / "link-out").symlink_to(tmp_path.parent)
+    (tmp_path / "link-git").symlink_to(tmp_path / ".git")
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "link-file").symlink_to(tmp_path / "a-file")
+    args = ["run", "--output-dir", value]
+    if where == "config":
+        config = tmp_path / ".github" / "dump-models.yml"
+        config.write_text(config.read_text() + f"output_dir: {value}\n")
+        args = ["run"]
+    monkeypatch.chdir(tmp_path)
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert (".github/dump-models.yml:3: output_dir" if where == "config" else "--output-dir") in err
+    assert provider.requests == []
+    assert not list((tmp_path / ".git" / "hooks").iterdir())
+    assert not (tmp_path.parent / "local.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--report-json", "../r.json", "leads outside the workspace"),
+        ("--report-md", "OUTSIDE", "leads outside the workspace"),
+        ("--report-md", ".git/hooks/pre-commit", "leads into .git"),
+        ("--report-json", "link.json", "is a symbolic link"),
+        ("--report-md", "fifo", "is a FIFO"),
+        ("--report-md", "link-fifo", "is a symbolic link"),  # as /dev/stdout is
+        ("--report-md", "dir", "is a directory"),
+    ],
+)
+def test_report_paths_are_checked_before_any_request(
+    tmp_path, capsys, monkeypatch, provider, flag, value, message
+):
+    value = _outside(tmp_path) if value == "OUTSIDE" else value
+    (tmp_path / ".git" / "hooks").mkdir(parents=True)
+    (tmp_path / "inside.json").write_text("keep\n")
+    (tmp_path / "link.json").symlink_to(tmp_path / "inside.json")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link-fifo").symlink_to(tmp_path / "fifo")
+    (tmp_path / "dir").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["run", flag, value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and flag in err and message in err, err
+    assert provider.requests == []
+    assert (tmp_path / "inside.json").read_text() == "keep\n"
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "link-fifo").is_symlink()
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo").st_mode)
+    assert not (tmp_path / ".git" / "hooks" / "pre-commit").exists()
+
+
+def test_paths_inside_the_workspace_are_fine_and_symlinked_dirs_resolve(tmp_path):
+    (tmp_path / "data" / "real").mkdir(parents=True)
+    (tmp_path / "models").symlink_to(tmp_path / "data" / "real")
+    settings = load_settings(
+        output_dir="models", report_json="out/r.json", environ={}, cwd=tmp_path
+    )
+    # Where the files really go, in the workspace's own terms.
+    assert settings.output_dir == tmp_path / "data" / "real"
+    assert settings.report_json == tmp_path / "out" / "r.json"
+    absolute = load_settings(output_dir=str(tmp_path / "dumps"), environ={}, cwd=tmp_path)
+    assert absolute.output_dir == tmp_path / "dumps"
