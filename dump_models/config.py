@@ -524,6 +524,7 @@ def load_publish_options(
         dry_run=dry_run,
         token=token,
         api_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+        graphql_url=(environ.get("GITHUB_GRAPHQL_URL") or "").rstrip("/") or None,
         server_url=(environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
         repository=environ.get("GITHUB_REPOSITORY") or None,
     )

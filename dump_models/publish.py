@@ -84,6 +84,7 @@ class PublishOptions:
     dry_run: bool = False
     token: str | None = field(default=None, repr=False)
     api_url: str = "https://api.github.com"
+    graphql_url: str | None = None  # None: next to api_url (/graphql, or /api/graphql on GHES)
     server_url: str = "https://github.com"
     repository: str | None = None
     author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
@@ -179,7 +180,12 @@ class _Publisher:
         self.git = Git(options.workspace, token=options.token, server_url=options.server_url)
         self.gh: GitHub | None = None
         if options.mode != "push" and options.token and options.repository:
-            self.gh = GitHub(options.api_url, options.token, options.repository)
+            self.gh = GitHub(
+                options.api_url,
+                options.token,
+                options.repository,
+                graphql_url=options.graphql_url,
+            )
 
     def emit(self, text: str) -> None:
         self._emit(secrets.redact(text))
