@@ -37,6 +37,7 @@ NOT_PERMITTED = "GitHub Actions is not permitted to create or approve pull reque
 SECONDARY_RATE_LIMIT = "secondary rate limit"  # "You have exceeded a secondary rate limit..."
 PRIMARY_RATE_LIMIT = "API rate limit exceeded"  # "API rate limit exceeded for installation ID"
 REF_EXISTS = "Reference already exists"
+REF_MISSING = "Reference does not exist"
 NOT_FAST_FORWARD = "Update is not a fast forward"
 GRAPHQL_RATE_LIMITED = "RATE_LIMITED"  # the ``type`` of a GraphQL error
 

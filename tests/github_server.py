@@ -139,6 +139,7 @@ class FakeGitHub:
     api_prefix: str = ""  # "/api/v3" on GitHub Enterprise Server
     graphql_path: str = "/graphql"  # "/api/graphql" on GitHub Enterprise Server
     git_dir: Path | None = None  # a bare repository behind the git data API
+    signing: bool = True  # False: API commits come back unsigned (GHES without a signing key)
     ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this server context
     pulls: list[dict] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
@@ -471,7 +472,7 @@ class FakeGitHub:
         if not all(self._exists(p, "commit") for p in parents):
             return _invalid("parents must be existing commits")
         # GitHub signs what it authors itself: a request naming an author or committer is not.
-        signed = "author" not in body and "committer" not in body
+        signed = self.signing and "author" not in body and "committer" not in body
         author = body.get("author") or {"name": API_AUTHOR[0], "email": API_AUTHOR[1]}
         committer = body.get("committer") or (
             author if "author" in body else {"name": API_COMMITTER[0], "email": API_COMMITTER[1]}
