@@ -199,8 +199,8 @@ def test_a_post_that_may_have_taken_effect_is_not_blindly_retried(fake, api):
     assert calls(fake, "POST", "/comments") == 1
 
 
-def test_a_post_that_never_left_is_retried(fake):
-    # ...but a connection refused means nothing was sent: trying again is safe.
+def test_a_refused_connection_is_not_ambiguous(fake):
+    # ...but a connection refused means nothing was sent: no doubt, trying again is safe.
     url = fake.url
     fake.stop()
     started = time.monotonic()
