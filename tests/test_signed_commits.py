@@ -154,6 +154,8 @@ def test_lifecycle_with_commits_made_and_signed_by_github(work, ruled, github, c
     assert remote_ref(ruled, BRANCH) is None
     out = capsys.readouterr()
     assert TOKEN not in out.out + out.err
+    assert TOKEN not in git(ruled, "log", "--all", "-p", "--format=%B")
+    assert all(TOKEN not in str(r.body) for r in github.requests)
     assert "warning" not in out.out
 
 
