@@ -11,6 +11,7 @@ when to retry. 401, 404 and 422 are never retried. A request that may already ha
 from __future__ import annotations
 
 import base64
+import email.utils
 import random
 import time
 from datetime import datetime, timezone
@@ -108,22 +109,19 @@ def _graphql_text(errors: list[dict]) -> str:
 
 
 def _seconds_until(value: str | None, now: float) -> float | None:
-    """``Retry-After`` (delta-seconds or an HTTP date) as seconds from ``now``."""
+    """``Retry-After`` (delta-seconds or an HTTP date) as seconds from ``now``; None if neither."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
         return float(value)
     try:
-        return max(
-            0.0,
-            datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT")
-            .replace(tzinfo=timezone.utc)
-            .timestamp()
-            - now,
-        )
-    except ValueError:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # an HTTP date is GMT
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - now)
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -376,3 +376,18 @@ def test_netrc_is_never_consulted(fake, api, tmp_path):
     netrc.chmod(0o600)
     assert api.default_branch() == "trunk"
     assert fake.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        ("Thu, 01 Jan 1970 00:02:00 GMT", 60.0),  # an HTTP date, 60 s after "now" (60)
+        ("Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # already past
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_forms(value, seconds):
+    assert github_module._seconds_until(value, 60.0) == seconds
