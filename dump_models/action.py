@@ -47,6 +47,7 @@ INPUT_DEFAULTS: dict[str, str] = {
     "labels": "",
     "reviewers": "",
     "draft": "false",
+    "sign-commits": "false",
     "dry-run": "",
     "fail-on": "any",
     "max-removal-ratio": "0.5",
@@ -138,6 +139,7 @@ class ActionInputs:
     labels: str | None
     reviewers: str | None
     draft: bool
+    sign_commits: bool
     dry_run: bool
     fail_on: str
     max_removal_ratio: float | None
@@ -193,6 +195,7 @@ def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
         labels=reader.get("labels") or None,
         reviewers=reader.get("reviewers") or None,
         draft=reader.boolean("draft", False),
+        sign_commits=reader.boolean("sign-commits", False),
         # Under act a run is a dry run unless the workflow says otherwise: pushes and PRs
         # made from a laptop are real.
         dry_run=reader.boolean("dry-run", under_act),
@@ -438,6 +441,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             labels=inputs.labels,
             reviewers=inputs.reviewers,
             draft=inputs.draft,
+            sign_commits=inputs.sign_commits,
             dry_run=inputs.dry_run,
             output_dir=shown_path(settings.output_dir, workspace),
             providers=settings.owned_providers,

@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--labels", help="comma-separated labels")
     pub.add_argument("--reviewers", help="comma-separated reviewers")
     pub.add_argument("--draft", action="store_true", help="open the pull request as a draft")
+    pub.add_argument(
+        "--sign-commits",
+        action="store_true",
+        help="make the commit through GitHub's API, so that GitHub signs it",
+    )
     pub.add_argument("--dry-run", action="store_true", help="change nothing; print the plan")
     pub.add_argument("--config", help="YAML config (for output_dir and provider shapes)")
     pub.add_argument("--lc-config", help="lc's config.toml (its providers' files are committed)")
@@ -140,6 +145,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         labels=args.labels,
         reviewers=args.reviewers,
         draft=args.draft,
+        sign_commits=args.sign_commits,
         dry_run=args.dry_run,
         output_dir=output_dir,
         providers=settings.owned_providers,

@@ -24,6 +24,7 @@ import requests
 
 from . import __version__, secrets
 from .providers import ANTHROPIC_VERSION, Target
+from .session import Session
 
 USER_AGENT = f"dump-models/{__version__}"
 MAX_BYTES = 64 * 1024 * 1024  # module attribute, read at call time (tests lower it)
@@ -357,33 +358,17 @@ def _get(
     raise _Failure(f"connection to {host} failed after {attempts} {noun}: {last.reason}")
 
 
-class _Session(requests.Session):
+class _Session(Session):
     """A session that drops every key-carrying header on a redirect to another host or port.
 
     requests strips only ``Authorization`` there; ``x-api-key``, ``x-goog-api-key`` and custom
-    key headers would otherwise follow a redirect anywhere.
+    key headers would otherwise follow a redirect anywhere. Keys come from the configuration
+    only: ``~/.netrc`` is never read (see :mod:`dump_models.session`); proxy variables apply.
     """
-
-    def __init__(self, secret_headers: tuple[str, ...] = ()) -> None:
-        super().__init__()
-        self.secret_headers = secret_headers
-        # Keys come from the configuration only: a no-op auth stops requests from reading
-        # ~/.netrc (which would replace our Authorization header); proxy variables still apply.
-        self.auth = _no_auth
-
-    def rebuild_auth(self, prepared_request, response):  # noqa: D102 (requests' hook)
-        super().rebuild_auth(prepared_request, response)
-        if self.should_strip_auth(response.request.url, prepared_request.url):
-            for name in self.secret_headers:
-                prepared_request.headers.pop(name, None)
 
 
 def _new_session(secret_headers: tuple[str, ...] = ()) -> _Session:
     return _Session(secret_headers)
-
-
-def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    return request
 
 
 # --------------------------------------------------------------------------- one listing

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from . import secrets
+from . import secrets, signed_commit
 from .errors import DumpModelsError
 from .git import Entry, Git, GitError, Identity, Refusal
 from .github import NOT_PERMITTED, PR_EXISTS, GitHub, GitHubError
@@ -125,8 +125,10 @@ class PublishOptions:
     # The configured providers: their `<name>.json` are the tool's files (see owned_paths).
     # None: every built-in provider, as when the config lists none.
     providers: tuple[str, ...] | None = None
+    sign_commits: bool = False  # the commit made through GitHub's API, so GitHub signs it
     token: str | None = field(default=None, repr=False)
     api_url: str = "https://api.github.com"
+    graphql_url: str | None = None  # None: next to api_url (/graphql, or /api/graphql on GHES)
     server_url: str = "https://github.com"
     repository: str | None = None
     author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
@@ -304,6 +306,12 @@ def _validate(options: PublishOptions) -> None:
                 "publishing a pull request needs a token: set GITHUB_TOKEN (input `token` in "
                 "the Action), or use --dry-run / --publish none"
             )
+    if options.sign_commits and options.mode != "none" and not options.dry_run:
+        if not (options.repository and options.token):
+            raise DumpModelsError(
+                "sign-commits has GitHub's API make the commit: it needs GITHUB_REPOSITORY="
+                "owner/name and a token (GITHUB_TOKEN, input `token`)"
+            )
     author = options.author.strip()
     if not AUTHOR_FORM.fullmatch(author):
         raise DumpModelsError(
@@ -323,8 +331,17 @@ class _Publisher:
         self.dry = options.dry_run or options.mode == "none"
         self.git = self._git(options.workspace)
         self.gh: GitHub | None = None
-        if options.mode != "push" and options.token and options.repository:
-            self.gh = GitHub(options.api_url, options.token, options.repository)
+        if (
+            (options.mode != "push" or options.sign_commits)
+            and options.token
+            and options.repository
+        ):
+            self.gh = GitHub(
+                options.api_url,
+                options.token,
+                options.repository,
+                graphql_url=options.graphql_url,
+            )
         self.origin_readable = True  # a dry run that cannot read origin compares against HEAD
         self._wanted: tuple[str, ...] = ()
         self._heads: dict[str, str] = {}
@@ -485,8 +502,14 @@ class _Publisher:
         if o.mode == "push":
             if self.dry:
                 self.emit(f"would commit onto {base}: {message.splitlines()[0]}")
+                self._say_signed()
                 return PublishResult("none", branch=base)
             assert base_sha is not None  # not a dry run: origin was read
+            if o.sign_commits:
+                sha = self._signed_commit(tree, base_sha, base_tree, message, base, base_sha)
+                if sha is None:
+                    return None
+                return PublishResult("none", head_sha=sha, branch=base)
             sha = self.git.commit_tree(tree, base_sha, message, self.author)
             if not self._push(sha, base, None):
                 return None
@@ -501,8 +524,14 @@ class _Publisher:
             return self._pull_request(base, title, body, None, pushed=True)  # a dry run's
         if self.dry:
             self.emit(f"would push a commit onto {base} to {o.branch}: {message.splitlines()[0]}")
+            self._say_signed()
             return self._pull_request(base, title, body, None, pushed=True)
         assert base_sha is not None  # not a dry run: origin was read
+        if o.sign_commits:
+            sha = self._signed_commit(tree, base_sha, base_tree, message, o.branch, branch_sha)
+            if sha is None:
+                return None
+            return self._pull_request(base, title, body, sha, pushed=True)
         sha = self.git.commit_tree(tree, base_sha, message, self.author)
         if not self._push(sha, o.branch, branch_sha or ""):
             return None
@@ -556,6 +585,40 @@ class _Publisher:
             if now is not None and any(now.get(b) != self._heads.get(b) for b in self._wanted):
                 return False
             raise
+
+    # -- sign-commits: the commit made by GitHub's API (signed_commit.py) ------------------
+
+    def _say_signed(self) -> None:
+        if self.o.sign_commits:
+            self.emit("the commit would be made through GitHub's API, signed by GitHub")
+
+    def _signed_commit(
+        self,
+        tree: str,
+        base_sha: str,
+        base_tree: str,
+        message: str,
+        branch: str,
+        current: str | None,
+    ) -> str | None:
+        """The commit made and signed by GitHub, ``branch`` moved to it; None: origin moved."""
+        assert self.gh is not None  # _validate: sign-commits needs a token and a repository
+        made = signed_commit.commit(
+            self.gh, self.git, base_sha=base_sha, base_tree=base_tree, tree=tree, message=message
+        )
+        if not made.verified:
+            self.warn(
+                f"GitHub did not sign commit {made.sha[:12]} ({made.reason or 'no reason given'})"
+                ": a rule requiring signed commits will refuse it"
+            )
+        push_mode = self.o.mode == "push"
+        if not signed_commit.move_branch(
+            self.gh, branch, made.sha, current=current, fast_forward=push_mode
+        ):
+            return None
+        how = "signed by GitHub" if made.verified else "not signed"
+        self.emit(f"committed {made.sha[:12]} to {branch} through GitHub's API ({how})")
+        return made.sha
 
     # -- the pull request -----------------------------------------------------------------
 

@@ -484,6 +484,25 @@ def test_key_headers_dropped_on_redirect_to_another_host(server, auth):
         assert req.header("anthropic-version") == ("2023-06-01" if auth == "anthropic" else None)
 
 
+@pytest.mark.parametrize("auth", ["bearer", "anthropic", "header:X-Api-Key", "none"])
+def test_netrc_is_not_consulted_on_a_redirect_to_another_host(server, tmp_path, auth):
+    # requests' own redirect handling looks the new host up in ~/.netrc and sends what it finds.
+    netrc = tmp_path / "home" / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password netrc-CANARY\n")
+    netrc.chmod(0o600)
+    with ProviderServer() as elsewhere:
+        elsewhere.route("/v1/models", openai_style(openai_models(1)))
+        server.route(
+            "/v1/models", fixed(Reply(302, b"", {"Location": elsewhere.url + "/v1/models"}))
+        )
+        result = fetch_listing(make_target("r", server, api_key=CANARY, auth=auth), **FAST)
+        assert result.ok, result.error
+        (req,) = elsewhere.requests
+        assert req.header("Authorization") is None
+    first = server.requests[0].header("Authorization")
+    assert first == (f"Bearer {CANARY}" if auth == "bearer" else None)
+
+
 def test_key_headers_kept_on_same_host_redirect(server):
     server.route("/v1/moved", fixed(Reply(302, b"", {"Location": "/v1/models"})))
     server.route("/v1/models", openai_style(openai_models(1), key=CANARY))
