@@ -5,11 +5,12 @@ This is the only module that reads provider keys from the environment.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import yaml
 
 from . import secrets
 from .errors import DumpModelsError
+from .limits import DEFAULT_LIMITS, Limits
 from .providers import (
     NAME_RE,
     PAGING_SCHEMES,
@@ -55,6 +57,29 @@ SETTINGS_DEFAULTS: dict[str, float | int] = {
     "timeout": 30,
     "retries": 3,
     "max_removal_ratio": 0.5,
+    **asdict(DEFAULT_LIMITS),
+}
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# setting -> (its test, what it must be: the end of the error line)
+SETTING_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "concurrency": (lambda v: _whole(v) and v >= 1, "a whole number ≥ 1"),
+    "timeout": (lambda v: _number(v) and v > 0, "a finite number of seconds > 0"),
+    "retries": (lambda v: _whole(v) and v >= 0, "a whole number ≥ 0"),
+    "max_removal_ratio": (lambda v: _number(v) and 0 <= v <= 1, "a number between 0 and 1"),
+    "max_response_bytes": (lambda v: _whole(v) and v >= 1, "a whole number of bytes ≥ 1"),
+    "max_listing_bytes": (lambda v: _whole(v) and v >= 1, "a whole number of bytes ≥ 1"),
+    "max_listing_values": (lambda v: _whole(v) and v >= 1, "a whole number ≥ 1"),
+    "max_pages": (lambda v: _whole(v) and v >= 1, "a whole number ≥ 1"),
+    "provider_timeout": (lambda v: _number(v) and v > 0, "a finite number of seconds > 0"),
 }
 
 
@@ -69,6 +94,7 @@ class Settings:
     timeout: float = 30
     retries: int = 3
     max_removal_ratio: float = 0.5
+    limits: Limits = DEFAULT_LIMITS
     force: bool = False
     fail_on: str = "any"
     dry_run: bool = False
@@ -241,29 +267,11 @@ def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise where.error("settings must be a mapping", "settings")
     _check_keys(where, data, tuple(SETTINGS_DEFAULTS), "settings")
-    values: dict[str, Any] = {}
     for key, value in data.items():
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if key in ("concurrency", "retries") and not isinstance(value, int):
-            ok = False
-        if ok and key == "concurrency":
-            ok = value >= 1
-        elif ok and key == "retries":
-            ok = value >= 0
-        elif ok and key == "timeout":
-            ok = value > 0
-        elif ok and key == "max_removal_ratio":
-            ok = 0 <= value <= 1
-        if not ok:
-            hint = {
-                "concurrency": "a whole number ≥ 1",
-                "retries": "a whole number ≥ 0",
-                "timeout": "a number of seconds > 0",
-                "max_removal_ratio": "a number between 0 and 1",
-            }[key]
+        valid, hint = SETTING_RULES[key]
+        if not valid(value):
             raise where.error(f"settings.{key} is {value!r}; it must be {hint}", "settings", key)
-        values[key] = value
-    return values
+    return dict(data)
 
 
 def read_lc_config(path: Path, shown: str | None = None) -> dict[str, dict[str, Any]]:
@@ -452,6 +460,13 @@ def load_settings(
         timeout=float(values["timeout"]),
         retries=int(values["retries"]),
         max_removal_ratio=float(values["max_removal_ratio"]),
+        limits=Limits(
+            max_response_bytes=int(values["max_response_bytes"]),
+            max_listing_bytes=int(values["max_listing_bytes"]),
+            max_listing_values=int(values["max_listing_values"]),
+            max_pages=int(values["max_pages"]),
+            provider_timeout=float(values["provider_timeout"]),
+        ),
         force=force,
         fail_on=fail_on,
         dry_run=dry_run,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from provider_server import ProviderServer, endless_pages
 
 from dump_models import secrets
 from dump_models.cli import main
 from dump_models.config import load_settings
 from dump_models.errors import DumpModelsError
+from dump_models.limits import DEFAULT_LIMITS, Limits
 
 
 def write(path, text):
@@ -130,6 +132,15 @@ BAD_CONFIGS = [
     ("providers: [openrouter\n", ":2: malformed YAML"),
     ("outputdir: models\n", ":1: unknown key 'outputdir' at the top level"),
     ("settings:\n  timeout: -1\n", ":2: settings.timeout is -1"),
+    ("settings:\n  timeout: .inf\n", ":2: settings.timeout is inf; it must be"),
+    ("settings:\n  provider_timeout: .inf\n", ":2: settings.provider_timeout is inf"),
+    ("settings:\n  provider_timeout: .nan\n", ":2: settings.provider_timeout is nan"),
+    ("settings:\n  provider_timeout: 0\n", ":2: settings.provider_timeout is 0; it must"),
+    ("settings:\n  max_pages: 0\n", ":2: settings.max_pages is 0; it must be a whole number"),
+    ("settings:\n  max_pages: 2.5\n", ":2: settings.max_pages is 2.5"),
+    ("settings:\n  max_listing_bytes: -1\n", ":2: settings.max_listing_bytes is -1"),
+    ("settings:\n  max_response_bytes: true\n", ":2: settings.max_response_bytes is True"),
+    ("settings:\n  max_listing_values: '5'\n", ":2: settings.max_listing_values is '5'"),
     ("settings:\n  concurency: 3\n", ":2: unknown key 'concurency' in settings"),
     (
         "providers:\n  x:\n    endpoint: ftp://x\n    auth: basic\n",
@@ -200,3 +211,33 @@ def test_providers_command_never_prints_keys(capsys, monkeypatch):
     assert rows["mistral"].endswith("yes (MISTRAL_API_KEY)") and rows["openai"].endswith("no")
     assert "MISTRAL_API_KEY" in rows["mistral"]
     assert rows["openrouter"].endswith("not needed")
+
+
+def test_limits_are_settings(tmp_path):
+    (tmp_path / "c.yml").write_text(
+        "settings:\n  max_response_bytes: 1000\n  max_listing_bytes: 5000\n"
+        "  max_listing_values: 300\n  max_pages: 7\n  provider_timeout: 2.5\n"
+    )
+    settings = load_settings(config="c.yml", environ={}, cwd=tmp_path)
+    assert settings.limits == Limits(
+        max_response_bytes=1000,
+        max_listing_bytes=5000,
+        max_listing_values=300,
+        max_pages=7,
+        provider_timeout=2.5,
+    )
+    assert load_settings(environ={}, cwd=tmp_path).limits == DEFAULT_LIMITS
+
+
+def test_a_limit_set_in_the_config_stops_the_provider(tmp_path, capsys, monkeypatch):
+    with ProviderServer() as server:
+        server.route("/p/models", endless_pages())
+        (tmp_path / "c.yml").write_text(
+            f"providers:\n  p:\n    endpoint: {server.url}/p\n    auth: none\n"
+            "    list_key: models\n    id_field: name\n    paging: cohere\n"
+            "settings:\n  max_pages: 3\n"
+        )
+        monkeypatch.chdir(tmp_path)
+        assert main(["run", "--config", "c.yml"]) == 1
+        assert "p: failed: more than 3 pages (settings.max_pages)" in capsys.readouterr().out
+        assert len(server.requests) == 3

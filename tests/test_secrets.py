@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 import pytest
 import requests
-from provider_server import ProviderServer, Reply
+from provider_server import ProviderServer, Reply, openai_models, openai_style
 
 from dump_models import secrets
 from dump_models.cli import main
@@ -96,3 +96,18 @@ def test_a_provider_echoing_the_url_encoded_query_key_gets_no_key_into_its_dump(
     assert code == 0, everything
     assert dump["data"] == [{"id": "m", "plain": "***", "quoted": "***", "raw": "***"}]
     assert "CANARY" not in everything
+
+
+def test_a_multi_line_key_is_refused_before_any_request_and_never_shown(
+    tmp_path, monkeypatch, capsys, server
+):
+    server.route("/multi/models", openai_style(openai_models(1)))
+    configure(tmp_path, server, "multi")
+    monkeypatch.setenv("MULTI_API_KEY", "sk-CANARY-line-one\nsk-CANARY-line-two")
+    code, everything = run_cli(tmp_path, monkeypatch, capsys)
+    assert code == 1 and server.requests == []
+    assert (
+        "multi: failed: the key in MULTI_API_KEY holds a line break or a character "
+        "outside printable ASCII; store the key alone, on one line"
+    ) in everything
+    assert "CANARY" not in everything and "line-two" not in everything
