@@ -20,6 +20,7 @@ from . import secrets
 from .errors import DumpModelsError
 from .limits import DEFAULT_LIMITS, Limits
 from .providers import (
+    CI_VARIABLES,
     NAME_RE,
     PAGING_SCHEMES,
     ProviderSpec,
@@ -27,6 +28,7 @@ from .providers import (
     auth_problem,
     builtin_registry,
     default_key_env,
+    is_ci_variable,
     override,
 )
 
@@ -233,6 +235,14 @@ def _provider_spec(
         value = entry["api_key_env"]
         if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
             raise bad("api_key_env", "must be an environment variable name")
+        if is_ci_variable(value):
+            own = next((v for v in (base.key_env if base else ()) if not is_ci_variable(v)), None)
+            raise bad(
+                "api_key_env",
+                f"{value} is a CI variable ({CI_VARIABLES}), never a provider's key; store the "
+                f"key in a secret of its own and name its variable, e.g. "
+                f"api_key_env: {own or _own_key_env(name)}",
+            )
         changes["key_env"] = (value,)
     if "ignore_fields" in entry:
         value = entry["ignore_fields"]
@@ -251,6 +261,14 @@ def _provider_spec(
             "providers",
             name,
         )
+    if "key_env" not in changes and is_ci_variable(default_key_env(name)):
+        raise where.error(
+            f"provider {name!r}: its key variable would be {default_key_env(name)}, a CI "
+            f"variable ({CI_VARIABLES}); set api_key_env to a variable of your own, e.g. "
+            f"api_key_env: {_own_key_env(name)}",
+            "providers",
+            name,
+        )
     auth = changes.get("auth", "bearer")
     return ProviderSpec(
         name=name,
@@ -259,6 +277,12 @@ def _provider_spec(
         key_optional=auth == "none",
         **changes,
     )
+
+
+def _own_key_env(name: str) -> str:
+    """A key variable for ``name`` outside the CI namespaces (for error messages)."""
+    variable = default_key_env(name)
+    return f"MY_{variable}" if is_ci_variable(variable) else variable
 
 
 def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
@@ -330,7 +354,10 @@ def _lc_spec(name: str, table: Mapping[str, Any], base: ProviderSpec | None) -> 
         raise DumpModelsError(
             f'lc config: [providers.{name}] has no endpoint; add endpoint = "https://…/v1"'
         )
-    return ProviderSpec(name=name, builtin=False, key_env=(default_key_env(name),), **changes)
+    # lc has no api_key_env: a name whose variable would be a CI one reads lc's key only.
+    variable = default_key_env(name)
+    key_env = () if is_ci_variable(variable) else (variable,)
+    return ProviderSpec(name=name, builtin=False, key_env=key_env, **changes)
 
 
 def key_for(
