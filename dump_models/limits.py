@@ -20,7 +20,7 @@ class Limits:
     # JSON values (objects, arrays, strings, numbers, ...) over all pages, counted on the bytes
     # before a page is parsed: parsed, each takes 40-100 bytes of memory whatever its size
     # on the wire, so bytes alone do not bound memory (`{}` is 2 bytes and a 64-byte dict).
-    max_listing_values: int = 5_000_000
+    max_listing_values: int = 2_000_000
     max_pages: int = 1000
     provider_timeout: float = 600.0  # seconds for the whole provider: pages, retries, waits
 

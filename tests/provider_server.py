@@ -452,6 +452,11 @@ def openrouter_model_json(index: int) -> bytes:
     return json.dumps(model).encode("utf-8")
 
 
+def long_text_model_json(index: int) -> bytes:
+    """A model whose description is 100 kB of text: few JSON values, many bytes."""
+    return b'{"id": "acme/long-%07d", "description": "%s"}' % (index, b"x" * 100_000)
+
+
 def filler_pages(
     page_bytes: int, *, pages: int | None = None, item: Callable[[int], bytes] = empty_object
 ) -> Handler:
@@ -463,17 +468,16 @@ def filler_pages(
     cache: dict[int, bytes] = {}
 
     def models(page: int) -> bytes:
-        if item is empty_object and 0 in cache:
+        if item is empty_object:
+            if 0 not in cache:
+                cache[0] = (b"{}," * -(-page_bytes // 3))[:-1]
             return cache[0]
         parts, size, n = [], 0, page * 1_000_000
         while size < page_bytes:
             parts.append(item(n))
             size += len(parts[-1]) + 1
             n += 1
-        body = b",".join(parts)
-        if item is empty_object:
-            cache[0] = body
-        return body
+        return b",".join(parts)
 
     def handle(request: Request) -> Reply:
         page = int(request.query.get("page", "1"))

@@ -399,7 +399,7 @@ def test_default_limits():
     assert DEFAULT_LIMITS == Limits(
         max_response_bytes=64 * mib,
         max_listing_bytes=128 * mib,
-        max_listing_values=5_000_000,
+        max_listing_values=2_000_000,
         max_pages=1000,
         provider_timeout=600,
     )
