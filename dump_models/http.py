@@ -68,7 +68,6 @@ class Deadline:
     """A point in wall-clock (monotonic) time that a whole provider's fetch must not pass."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
         self._end = time.monotonic() + seconds
 
     def remaining(self) -> float:
