@@ -696,3 +696,11 @@ def test_a_key_with_a_line_break_or_a_control_character_is_refused(server, separ
         "the key in ML_API_KEY holds a line break or a character outside printable ASCII; "
         "store the key alone, on one line"
     )
+
+
+def test_a_header_requests_refuses_fails_at_once_without_a_request(server):
+    server.route("/v1/models", openai_style(openai_models(1)))
+    target = make_target("h", server, headers={"X-Team": "ml\nx-injected: 1"})
+    result = fetch_listing(target, **FAST)
+    assert not result.ok and server.requests == []
+    assert result.error.startswith("invalid header: ")
