@@ -10,8 +10,8 @@ import math
 import os
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ import yaml
 
 from . import canonical, secrets
 from .errors import DumpModelsError
+from .limits import DEFAULT_LIMITS, Limits
 from .providers import (
+    CI_VARIABLES,
     NAME_RE,
     PAGING_SCHEMES,
     ProviderSpec,
@@ -27,6 +29,7 @@ from .providers import (
     auth_problem,
     builtin_registry,
     default_key_env,
+    is_ci_variable,
     override,
 )
 
@@ -60,6 +63,29 @@ SETTINGS_DEFAULTS: dict[str, float | int] = {
     "timeout": 30,
     "retries": 3,
     "max_removal_ratio": 0.5,
+    **asdict(DEFAULT_LIMITS),
+}
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# setting -> (its test, what it must be: the end of the error line)
+SETTING_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "concurrency": (lambda v: _whole(v) and v >= 1, "a whole number ≥ 1"),
+    "timeout": (lambda v: _number(v) and v > 0, "a finite number of seconds > 0"),
+    "retries": (lambda v: _whole(v) and v >= 0, "a whole number ≥ 0"),
+    "max_removal_ratio": (lambda v: _number(v) and 0 <= v <= 1, "a number between 0 and 1"),
+    "max_response_bytes": (lambda v: _whole(v) and v >= 1, "a whole number of bytes ≥ 1"),
+    "max_listing_bytes": (lambda v: _whole(v) and v >= 1, "a whole number of bytes ≥ 1"),
+    "max_listing_values": (lambda v: _whole(v) and v >= 1, "a whole number ≥ 1"),
+    "max_pages": (lambda v: _whole(v) and v >= 1, "a whole number ≥ 1"),
+    "provider_timeout": (lambda v: _number(v) and v > 0, "a finite number of seconds > 0"),
 }
 
 
@@ -74,6 +100,7 @@ class Settings:
     timeout: float = 30
     retries: int = 3
     max_removal_ratio: float = 0.5
+    limits: Limits = DEFAULT_LIMITS
     force: bool = False
     fail_on: str = "any"
     dry_run: bool = False
@@ -223,6 +250,14 @@ def _provider_spec(
         value = entry["api_key_env"]
         if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
             raise bad("api_key_env", "must be an environment variable name")
+        if is_ci_variable(value):
+            own = next((v for v in (base.key_env if base else ()) if not is_ci_variable(v)), None)
+            raise bad(
+                "api_key_env",
+                f"{value} is a CI variable ({CI_VARIABLES}), never a provider's key; store the "
+                f"key in a secret of its own and name its variable, e.g. "
+                f"api_key_env: {own or _own_key_env(name)}",
+            )
         changes["key_env"] = (value,)
     if "ignore_fields" in entry:
         value = entry["ignore_fields"]
@@ -241,6 +276,14 @@ def _provider_spec(
             "providers",
             name,
         )
+    if "key_env" not in changes and is_ci_variable(default_key_env(name)):
+        raise where.error(
+            f"provider {name!r}: its key variable would be {default_key_env(name)}, a CI "
+            f"variable ({CI_VARIABLES}); set api_key_env to a variable of your own, e.g. "
+            f"api_key_env: {_own_key_env(name)}",
+            "providers",
+            name,
+        )
     auth = changes.get("auth", "bearer")
     return ProviderSpec(
         name=name,
@@ -251,40 +294,29 @@ def _provider_spec(
     )
 
 
+def _own_key_env(name: str) -> str:
+    """A key variable for ``name`` outside the CI namespaces (for error messages)."""
+    variable = default_key_env(name)
+    return f"MY_{variable}" if is_ci_variable(variable) else variable
+
+
 def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise where.error("settings must be a mapping", "settings")
     _check_keys(where, data, tuple(SETTINGS_DEFAULTS), "settings")
-    values: dict[str, Any] = {}
     for key, value in data.items():
         # Every setting is a number, and a finite one (YAML reads .inf and .nan as floats).
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok and not math.isfinite(value):
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric and not math.isfinite(value):
             raise where.error(
                 f"settings.{key} is {value!r}; it must be a finite number", "settings", key
             )
-        if key in ("concurrency", "retries") and not isinstance(value, int):
-            ok = False
-        if ok and key == "concurrency":
-            ok = value >= 1
-        elif ok and key == "retries":
-            ok = value >= 0
-        elif ok and key == "timeout":
-            ok = value > 0
-        elif ok and key == "max_removal_ratio":
-            ok = 0 <= value <= 1
-        if not ok:
-            hint = {
-                "concurrency": "a whole number ≥ 1",
-                "retries": "a whole number ≥ 0",
-                "timeout": "a number of seconds > 0",
-                "max_removal_ratio": "a number between 0 and 1",
-            }[key]
+        valid, hint = SETTING_RULES[key]
+        if not valid(value):
             raise where.error(f"settings.{key} is {value!r}; it must be {hint}", "settings", key)
-        values[key] = value
-    return values
+    return dict(data)
 
 
 # --- paths (SPEC §11): inside the workspace, outside .git --------------------------------
@@ -399,7 +431,10 @@ def _lc_spec(name: str, table: Mapping[str, Any], base: ProviderSpec | None) -> 
         raise DumpModelsError(
             f'lc config: [providers.{name}] has no endpoint; add endpoint = "https://…/v1"'
         )
-    return ProviderSpec(name=name, builtin=False, key_env=(default_key_env(name),), **changes)
+    # lc has no api_key_env: a name whose variable would be a CI one reads lc's key only.
+    variable = default_key_env(name)
+    key_env = () if is_ci_variable(variable) else (variable,)
+    return ProviderSpec(name=name, builtin=False, key_env=key_env, **changes)
 
 
 def key_for(
@@ -533,6 +568,13 @@ def load_settings(
         timeout=float(values["timeout"]),
         retries=int(values["retries"]),
         max_removal_ratio=float(values["max_removal_ratio"]),
+        limits=Limits(
+            max_response_bytes=int(values["max_response_bytes"]),
+            max_listing_bytes=int(values["max_listing_bytes"]),
+            max_listing_values=int(values["max_listing_values"]),
+            max_pages=int(values["max_pages"]),
+            provider_timeout=float(values["provider_timeout"]),
+        ),
         force=force,
         fail_on=fail_on,
         dry_run=dry_run,

@@ -1,39 +1,29 @@
-"""Fetching providers' model listings: auth, paging, retries, limits and concurrency (SPEC §3).
+"""Fetching providers' model listings: auth, paging, limits and concurrency.
 
-Nothing here raises for a provider's failure: every problem becomes that provider's
-:class:`FetchResult` with ``ok=False`` and a one-line, redacted ``error``.
+The HTTP transport (deadline, retries, Retry-After, the redirect-safe session) is in
+:mod:`dump_models.http`; here are the listing shapes and each provider's limits
+(:class:`~dump_models.limits.Limits`). Nothing here raises for a provider's failure: every
+problem becomes that provider's :class:`FetchResult` with ``ok=False`` and a one-line,
+redacted ``error``.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import math
-import random
 import re
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-import requests
-
-from . import __version__, secrets
+from . import __version__, http, secrets
+from .limits import DEFAULT_LIMITS, Limits
 from .providers import ANTHROPIC_VERSION, Target
-from .session import Session
 
 USER_AGENT = f"dump-models/{__version__}"
-MAX_BYTES = 64 * 1024 * 1024  # module attribute, read at call time (tests lower it)
-MAX_PAGES = 1000
-MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is waited on for this long only
-CHUNK_SIZE = 64 * 1024
-SNIPPET_CHARS = 200
-MESSAGE_CHARS = 320  # a failure's whole line; cut only after redaction (a cut key would leak)
-SNIPPET_BYTES = 64 * 1024  # of a body quoted in a message, redacted whole before the cut
+MESSAGE_CHARS = 320  # a failure's whole line, cut only after redaction (a cut key would leak)
 # paging scheme -> (response field with the next token, request parameter that takes it)
 TOKEN_PAGING = {
     "gemini": ("nextPageToken", "pageToken"),
@@ -56,107 +46,39 @@ class FetchResult:
 
 
 class _Failure(Exception):
-    """A provider's failure with its final one-line reason (not retried)."""
-
-
-class _Retryable(Exception):
-    """An attempt that may be retried: ``kind`` is "timeout", "connection" or "status"."""
-
-    def __init__(self, kind: str, reason: str, *, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-@dataclass
-class _Response:
-    status: int
-    headers: Mapping[str, str]  # case-insensitive (requests' CaseInsensitiveDict)
-    body: bytes
+    """A provider's failure with its one-line reason (not yet redacted)."""
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _size_text(n: int) -> str:
-    mib = 1024 * 1024
-    return f"{n // mib} MiB" if n % mib == 0 else f"{n} bytes"
-
-
-def _one_line(text: str, limit: int = SNIPPET_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _clean(text: str, target: Target) -> str:
-    """One line without the key: query-auth values blanked in URLs, secrets redacted."""
+def _message(text: str, target: Target) -> str:
+    """The one way a failure's line is made: the key out of the whole text first, in every
+    form (query values in URLs blanked even when the key is too short to register), then
+    whitespace folded, then the cut. Cutting first could leave part of a key."""
     auth = target.spec.auth
     if auth.startswith("query:"):
         param = re.escape(auth[len("query:") :])
-        # Any URL in a message (requests' exceptions carry them) loses the key's value,
-        # registered or not, percent-encoded or not.
         text = re.sub(rf"([?&;]{param}=)[^&;#\s'\"<>]*", r"\1***", text)
+    text = re.sub(r"\s+", " ", secrets.redact(text)).strip()  # one string, even for 64 MiB
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."
+
+
+def _key_problem(target: Target) -> str | None:
+    """Why a key cannot be sent. A key is printable ASCII: a line break or another control
+    character would split a header (requests then quotes the whole value in its error), and
+    a header holds only Latin-1 (a smart quote pasted with the key fails in http.client)."""
     key = target.api_key
-    if key and len(key) >= secrets.MIN_SECRET_LENGTH:
-        text = text.replace(key, "***")
-        quoted = requests.utils.quote(key, safe="")
-        if quoted != key:
-            text = text.replace(quoted, "***")
-    return _one_line(secrets.redact(text), MESSAGE_CHARS)
+    if key is None or all(" " <= c <= "~" for c in key):
+        return None
+    where = f"the key in {target.key_source}" if target.key_source else "the key"
+    return (
+        f"{where} holds a line break or a character outside printable ASCII; "
+        "store the key alone, on one line"
+    )
 
 
-def _snippet(body: bytes) -> str:
-    """The start of a body for a message: uncut, so that _clean redacts keys whole first."""
-    text = " ".join(body[:SNIPPET_BYTES].decode("utf-8", errors="replace").split())
-    return text or "(empty body)"
-
-
-def _exception_reason(exc: BaseException) -> str:
-    """A short reason for a connection failure, e.g. "Connection refused" (no URL if possible)."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    innermost: BaseException = exc
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.strerror:
-            return str(current.strerror)
-        innermost = current
-        for nxt in (getattr(current, "reason", None), current.__cause__, current.__context__):
-            if isinstance(nxt, BaseException):
-                stack.append(nxt)
-        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
-    text = str(innermost)
-    match = re.search(r"\[Errno [^\]]*\] ([^'\")]+)", text)
-    if match:
-        return match.group(1).strip()
-    # The message may still quote a URL; callers pass it through _clean.
-    return f"{type(innermost).__name__}: {text}" if text else type(innermost).__name__
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, (requests.Timeout, socket.timeout, TimeoutError)):
-            return True
-        if type(current).__name__ in ("ReadTimeoutError", "ConnectTimeoutError"):
-            return True
-        for nxt in (getattr(current, "reason", None), current.__cause__, current.__context__):
-            if isinstance(nxt, BaseException):
-                stack.append(nxt)
-        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
-    return False
-
-
-# --------------------------------------------------------------------------- one request
+# --------------------------------------------------------------------------- one page
 
 
 def _request_parts(target: Target) -> tuple[dict[str, str], dict[str, str]]:
@@ -186,202 +108,6 @@ def _request_parts(target: Target) -> tuple[dict[str, str], dict[str, str]]:
             value = value.replace("${api_key}", key)
         headers[name] = value
     return headers, params
-
-
-def _socket_of(response: requests.Response) -> socket.socket | None:
-    """The response's socket, when urllib3 lets us find it (used only to abort a stalled read)."""
-    raw = getattr(response, "raw", None)
-    conn = getattr(raw, "_connection", None)
-    sock = getattr(conn, "sock", None)
-    if isinstance(sock, socket.socket):
-        return sock
-    fp = getattr(getattr(raw, "_fp", None), "fp", None)
-    sock = getattr(getattr(fp, "raw", None), "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
-
-
-def _read(
-    session: requests.Session,
-    url: str,
-    params: dict[str, str],
-    headers: dict[str, str],
-    timeout: float,
-    state: dict[str, Any],
-) -> _Response:
-    """One GET, body streamed under the size cap; runs in a helper thread (see _attempt)."""
-    deadline = time.monotonic() + timeout
-    response = session.get(
-        url, params=params, headers=headers, timeout=(timeout, timeout), stream=True
-    )
-    state["response"] = response
-    try:
-        limit = MAX_BYTES
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > limit:
-            raise _Failure(f"response larger than {_size_text(limit)}")
-        buf = bytearray()
-        for chunk in response.iter_content(CHUNK_SIZE):
-            buf += chunk
-            if len(buf) > limit:
-                raise _Failure(f"response larger than {_size_text(limit)}")
-            if state["cancel"].is_set() or time.monotonic() > deadline:
-                raise _Retryable("timeout", "deadline")
-        return _Response(response.status_code, response.headers, bytes(buf))
-    finally:
-        response.close()
-
-
-def _attempt(
-    session: requests.Session,
-    url: str,
-    params: dict[str, str],
-    headers: dict[str, str],
-    timeout: float,
-) -> _Response:
-    """One GET bounded by ``timeout`` of wall-clock time, whatever the server does.
-
-    requests' (connect, read) timeouts only bound each socket operation: a server that
-    trickles a byte every few seconds would never trip them. So the request runs in a daemon
-    thread and we stop waiting at the deadline (and shut its socket, so the thread ends too).
-    """
-    state: dict[str, Any] = {"cancel": threading.Event()}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            state["result"] = _read(session, url, params, headers, timeout, state)
-        except BaseException as exc:  # handed to the waiting thread
-            state["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="dump-models-fetch", daemon=True).start()
-    if not done.wait(timeout):
-        state["cancel"].set()
-        response = state.get("response")
-        sock = _socket_of(response) if response is not None else None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        raise _Retryable("timeout", "deadline", retry_after=None)
-    if "error" in state:
-        exc = state["error"]
-        if isinstance(exc, (_Failure, _Retryable)):
-            raise exc
-        if isinstance(
-            exc,
-            (
-                requests.exceptions.InvalidURL,
-                requests.exceptions.InvalidSchema,
-                requests.exceptions.MissingSchema,
-            ),
-        ):
-            # A bad endpoint will not get better by retrying.
-            raise _Failure(f"invalid URL: {exc}") from None
-        if isinstance(exc, requests.RequestException) or isinstance(exc, OSError):
-            kind = "timeout" if _is_timeout(exc) else "connection"
-            raise _Retryable(kind, _exception_reason(exc)) from None
-        raise exc
-    return state["result"]
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    if not math.isfinite(seconds):
-        return MAX_RETRY_AFTER if seconds > 0 else None  # "inf" / "nan": not a wait we can do
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def _get(
-    sessions: list[_Session],
-    url: str,
-    params: dict[str, str],
-    headers: dict[str, str],
-    *,
-    timeout: float,
-    retries: int,
-    backoff: float,
-) -> _Response:
-    """GET with retries on connection errors, timeouts, 429 and 5xx; returns a 2xx response."""
-    attempts = max(0, retries) + 1
-    last: _Retryable | None = None
-    last_response: _Response | None = None
-    for attempt in range(attempts):
-        if attempt:
-            delay = last.retry_after if last and last.retry_after is not None else None
-            if delay is None:
-                delay = random.uniform(0, backoff * 2 ** (attempt - 1))  # full jitter
-            time.sleep(delay)
-        try:
-            response = _attempt(sessions[0], url, params, headers, timeout)
-        except _Retryable as exc:
-            last, last_response = exc, None
-            if exc.kind == "timeout":
-                # The abandoned thread may still hold the session: start a fresh one.
-                secret_headers = sessions[0].secret_headers
-                sessions[0].close()
-                sessions[0] = _new_session(secret_headers)
-            continue
-        if response.status == 429 or response.status >= 500:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
-            last = _Retryable("status", f"HTTP {response.status}", retry_after=retry_after)
-            last_response = response
-            continue
-        if not 200 <= response.status < 300:
-            raise _Failure(f"HTTP {response.status}: {_snippet(response.body)}")
-        return response
-    if last_response is not None:
-        raise _Failure(f"HTTP {last_response.status}: {_snippet(last_response.body)}")
-    assert last is not None
-    noun = "attempt" if attempts == 1 else "attempts"
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    if parts.port:
-        host += f":{parts.port}"
-    if last.kind == "timeout":
-        raise _Failure(f"{host} timed out after {timeout:g} s ({attempts} {noun})")
-    raise _Failure(f"connection to {host} failed after {attempts} {noun}: {last.reason}")
-
-
-class _Session(Session):
-    """A session that drops every key-carrying header on a redirect to another host or port.
-
-    requests strips only ``Authorization`` there; ``x-api-key``, ``x-goog-api-key`` and custom
-    key headers would otherwise follow a redirect anywhere. Keys come from the configuration
-    only: ``~/.netrc`` is never read (see :mod:`dump_models.session`); proxy variables apply.
-    """
-
-
-def _new_session(secret_headers: tuple[str, ...] = ()) -> _Session:
-    return _Session(secret_headers)
-
-
-# --------------------------------------------------------------------------- one listing
-
-
-def _parse(response: _Response) -> Any:
-    text = response.body.decode("utf-8-sig", errors="replace")
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise _Failure(
-            f"body is not JSON (HTTP {response.status}): {_snippet(response.body)}"
-        ) from None
 
 
 def _model_list(document: Any, list_key: str | None) -> list[dict]:
@@ -460,101 +186,199 @@ def _next_page(
     return None
 
 
-def _fetch_pages(target: Target, *, timeout: float, retries: int, backoff: float):
-    spec = target.spec
-    headers, params = _request_parts(target)
-    url = spec.url
-    key = target.api_key
-    secret_headers = tuple(n for n, v in headers.items() if key and key in v)
-    sessions = [_new_session(secret_headers)]
-    first: Any = None
-    merged: list[dict] = []
-    seen: set[str] = set()
-    pages = 0
-    try:
-        while True:
-            response = _get(
-                sessions, url, params, headers, timeout=timeout, retries=retries, backoff=backoff
+# --------------------------------------------------------------------------- one listing
+
+
+def _json_values(body: bytes | bytearray) -> int:
+    """At least the number of JSON values and keys in ``body``, counted without parsing.
+
+    Every value or key but the root follows a ``,``, a ``:`` or the ``{``/``[`` of a
+    non-empty container; brackets and separators inside strings only make the count higher.
+    """
+    opened = body.count(b"{") - body.count(b"{}") + body.count(b"[") - body.count(b"[]")
+    return opened + body.count(b",") + body.count(b":") + 1
+
+
+class _Listing:
+    """The pages read so far, merged, and what they cost against the provider's limits."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.pages = 0
+        self.bytes = 0
+        self.values = 0
+        self.first: Any = None
+        self.models: list[dict] = []
+        self.cursors: set[str] = set()
+
+    def bytes_allowed(self) -> int:
+        """The most the next response may hold."""
+        left = self.limits.max_listing_bytes - self.bytes
+        return max(0, min(self.limits.max_response_bytes, left))
+
+    def too_large(self, limit: int) -> str:
+        if limit == self.limits.max_response_bytes:
+            return f"response larger than {http.size_text(limit)} (settings.max_response_bytes)"
+        total = http.size_text(self.limits.max_listing_bytes)
+        return f"listing larger than {total} at page {self.pages + 1} (settings.max_listing_bytes)"
+
+    def charge(self, body: bytes | bytearray) -> None:
+        """Count a page's bytes and JSON values before it is parsed: its parsed form takes
+        many times its size in memory (`{}` is 2 bytes and a 64-byte dict)."""
+        self.bytes += len(body)
+        self.values += _json_values(body)
+        if self.values > self.limits.max_listing_values:
+            raise _Failure(
+                f"listing of more than {self.limits.max_listing_values:,} JSON values "
+                f"at page {self.pages + 1} (settings.max_listing_values)"
             )
-            pages += 1
-            document = _parse(response)
-            models = _model_list(document, spec.list_key)
-            if first is None:
-                first = document
-            merged.extend(models)
-            following = _next_page(target, document, models, url, params)
-            if following is None:
-                break
-            cursor, url, params = following
-            if cursor in seen:
-                raise _Failure(f"paging cursor repeated: {_one_line(cursor, 120)}", pages)
-            seen.add(cursor)
-            if pages >= MAX_PAGES:
-                raise _Failure(f"more than {MAX_PAGES} pages", pages)
-    except _Failure as exc:
-        raise _Failure(exc.args[0], pages) from None
+
+    def add(self, document: Any, models: list[dict]) -> None:
+        self.pages += 1
+        if self.first is None:
+            self.first = document
+        self.models.extend(models)
+
+    def document(self, list_key: str | None) -> dict | list:
+        """One document for every page: the first page's, with every page's models."""
+        if list_key is None:
+            return self.models
+        document = dict(self.first)
+        document[list_key] = self.models
+        return document
+
+
+def _read_page(
+    target: Target, text: str, status: int, url: str, params: dict[str, str], page: int
+) -> tuple[Any, list[dict], tuple[str, str, dict[str, str]] | None]:
+    """The page's document, its models and the following page (or None)."""
+    try:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            raise _Failure(f"body is not JSON (HTTP {status}): {http.body_text(text)}") from None
+        models = _model_list(document, target.spec.list_key)
+        return document, models, _next_page(target, document, models, url, params)
+    except _Failure:
+        raise
+    except RecursionError:  # parsing, or any walk over the page's values
+        raise _Failure(f"JSON nested too deeply to read (HTTP {status}, page {page})") from None
+    except Exception as exc:  # whatever a page holds, it fails this provider with one line
+        raise _Failure(f"page {page} could not be read ({type(exc).__name__}: {exc})") from None
+
+
+def _fetch_pages(
+    target: Target, listing: _Listing, *, timeout: float, retries: int, backoff: float
+) -> None:
+    problem = _key_problem(target)
+    if problem is not None:
+        raise _Failure(problem)
+    limits = listing.limits
+    headers, params = _request_parts(target)
+    key = target.api_key
+    transport = http.Transport(
+        secret_headers=tuple(n for n, v in headers.items() if key and key in v),
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+        deadline=http.Deadline(limits.provider_timeout),
+    )
+    try:
+        _read_pages(target, listing, transport, headers, params)
     finally:
-        sessions[0].close()
-    if spec.list_key is None:
-        document = merged
-    else:
-        document = dict(first)
-        document[spec.list_key] = merged
-    return document, merged, pages
+        transport.close()
+
+
+def _read_pages(
+    target: Target,
+    listing: _Listing,
+    transport: http.Transport,
+    headers: dict[str, str],
+    params: dict[str, str],
+) -> None:
+    limits = listing.limits
+    url = target.spec.url
+    while True:
+        page = listing.pages + 1
+        try:
+            response = transport.get(url, params, headers, max_bytes=listing.bytes_allowed())
+        except http.TooLarge as exc:
+            raise _Failure(listing.too_large(exc.limit)) from None
+        except http.OutOfTime as exc:
+            last = f"; last attempt: {exc.last}" if exc.last else ""
+            raise _Failure(
+                f"deadline of {limits.provider_timeout:g} s reached at page {page} "
+                f"(settings.provider_timeout){last}"
+            ) from None
+        except http.Failure as exc:
+            raise _Failure(str(exc)) from None
+        listing.charge(response.body)
+        text = response.body.decode("utf-8-sig", errors="replace")
+        status = response.status
+        del response  # the page's bytes go before its text is parsed
+        document, models, following = _read_page(target, text, status, url, params, page)
+        del text
+        listing.add(document, models)
+        if following is None:
+            return
+        cursor, url, params = following
+        if cursor in listing.cursors:
+            raise _Failure(f"paging cursor repeated: {cursor}")
+        listing.cursors.add(cursor)
+        if listing.pages >= limits.max_pages:
+            raise _Failure(f"more than {limits.max_pages} pages (settings.max_pages)")
 
 
 def fetch_listing(
-    target: Target, *, timeout: float = 30, retries: int = 3, backoff: float = 0.5
+    target: Target,
+    *,
+    timeout: float = 30,
+    retries: int = 3,
+    backoff: float = 0.5,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FetchResult:
     """Fetch one provider's full listing, every page, into a :class:`FetchResult`.
 
-    ``timeout`` bounds each request's wall-clock time; ``retries`` is the number of retries
-    after the first attempt on connection errors, timeouts, 429 and 5xx. Never raises for the
-    provider's failure: the result carries ``ok=False`` and a one-line, redacted ``error``.
+    ``timeout`` bounds each request's wall-clock time (and never more than what
+    ``limits.provider_timeout`` leaves); ``retries`` is the number of retries after the first
+    attempt on connection errors, timeouts, 429 and 5xx. Never raises for the provider's
+    failure: the result carries ``ok=False`` and a one-line, redacted ``error``.
     """
     secrets.register(target.api_key)  # idempotent; guards messages even if config forgot
     fetched_at = time.time()
     started = time.monotonic()
+    listing = _Listing(limits)
     try:
-        document, models, pages = _fetch_pages(
-            target, timeout=timeout, retries=retries, backoff=backoff
-        )
+        _fetch_pages(target, listing, timeout=timeout, retries=retries, backoff=backoff)
+        document = listing.document(target.spec.list_key)
     except _Failure as exc:
-        pages = exc.args[1] if len(exc.args) > 1 else 0
-        return FetchResult(
-            name=target.name,
-            ok=False,
-            document=None,
-            models=None,
-            error=_clean(str(exc.args[0]), target),
-            seconds=time.monotonic() - started,
-            pages=pages,
-            fetched_at=fetched_at,
-        )
+        return _failed(target, str(exc), started, fetched_at, listing.pages)
     except Exception as exc:  # a bug or an unforeseen library error: still only this provider
-        return _crashed(target, exc, started, fetched_at)
+        reason = f"unexpected error: {type(exc).__name__}: {exc}"
+        return _failed(target, reason, started, fetched_at, listing.pages)
     return FetchResult(
         name=target.name,
         ok=True,
         document=document,
-        models=models,
+        models=listing.models,
         error=None,
         seconds=time.monotonic() - started,
-        pages=pages,
+        pages=listing.pages,
         fetched_at=fetched_at,
     )
 
 
-def _crashed(target: Target, exc: BaseException, started: float, fetched_at: float) -> FetchResult:
-    reason = f"unexpected error: {type(exc).__name__}: {exc}"
+def _failed(
+    target: Target, reason: str, started: float, fetched_at: float, pages: int
+) -> FetchResult:
     return FetchResult(
         name=target.name,
         ok=False,
         document=None,
         models=None,
-        error=_clean(reason, target),
+        error=_message(reason, target),
         seconds=time.monotonic() - started,
-        pages=0,
+        pages=pages,
         fetched_at=fetched_at,
     )
 
@@ -566,12 +390,16 @@ def fetch_all(
     timeout: float = 30,
     retries: int = 3,
     backoff: float = 0.5,
+    limits: Limits = DEFAULT_LIMITS,
     on_result: Callable[[FetchResult], None] | None = None,
 ) -> dict[str, FetchResult]:
     """Fetch every target concurrently; results by name, in the targets' order.
 
-    ``on_result`` is called in the calling thread as each provider finishes (progress
-    output). One provider's failure never stops the others.
+    ``on_result`` is called in the calling thread as each provider finishes. It takes the
+    listing over: the result kept and returned then has no ``document`` or ``models``, so
+    memory holds the listings in flight, not every provider's. An exception in
+    ``on_result`` becomes that provider's failure (``on_result`` is called again with it).
+    One provider's failure never stops the others.
     """
     targets = list(targets)
     results: dict[str, FetchResult] = {}
@@ -581,17 +409,44 @@ def fetch_all(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dump-models") as pool:
         futures = {
             pool.submit(
-                fetch_listing, target, timeout=timeout, retries=retries, backoff=backoff
+                fetch_listing,
+                target,
+                timeout=timeout,
+                retries=retries,
+                backoff=backoff,
+                limits=limits,
             ): target
             for target in targets
         }
         for future in as_completed(futures):
-            target = futures[future]
+            target = futures.pop(future)
             try:
                 result = future.result()
             except Exception as exc:  # fetch_listing catches everything; belt and braces
-                result = _crashed(target, exc, time.monotonic(), time.time())
-            results[target.name] = result
+                reason = f"unexpected error: {type(exc).__name__}: {exc}"
+                result = _failed(target, reason, time.monotonic(), time.time(), 0)
+            del future  # it holds the listing too
             if on_result is not None:
-                on_result(result)
+                result = _hand_over(result, target, on_result)
+            results[target.name] = result
     return {t.name: results[t.name] for t in targets if t.name in results}
+
+
+def _hand_over(
+    result: FetchResult, target: Target, on_result: Callable[[FetchResult], None]
+) -> FetchResult:
+    """Give ``result`` to ``on_result``; what is kept: the result without its listing, or,
+    when ``on_result`` raised, that provider's failure."""
+    try:
+        on_result(result)
+    except Exception as exc:
+        reason = f"processing failed: {type(exc).__name__}: {exc}"
+        failure = replace(
+            result, ok=False, document=None, models=None, error=_message(reason, target)
+        )
+        try:
+            on_result(failure)
+        except Exception:  # the failure is still in what fetch_all returns
+            pass
+        return failure
+    return replace(result, document=None, models=None)

@@ -64,6 +64,23 @@ class Target:
         return None
 
 
+# Variables a CI runner sets or reads: the workflow's token, the action's inputs, the runner's
+# own state. A provider's key is never read from one: an `api_key_env: INPUT_TOKEN` would send
+# the GitHub token to whatever endpoint the provider has.
+CI_VARIABLES = "GITHUB_*, GH_TOKEN, GH_ENTERPRISE_TOKEN, INPUT_*, ACTIONS_*, RUNNER_*"
+_CI_PREFIXES = ("GITHUB_", "INPUT_", "ACTIONS_", "RUNNER_")
+_CI_NAMES = ("GH_TOKEN", "GH_ENTERPRISE_TOKEN")
+NOT_CI = ("GITHUB_MODELS_TOKEN",)  # the github provider's own key: a secret of the user's
+
+
+def is_ci_variable(name: str) -> bool:
+    """Whether ``name`` is a CI variable (:data:`CI_VARIABLES`), in any case (Windows)."""
+    upper = name.upper()
+    if upper in NOT_CI:
+        return False
+    return upper in _CI_NAMES or upper.startswith(_CI_PREFIXES)
+
+
 def default_key_env(name: str) -> str:
     """``<NAME>_API_KEY`` with every character outside A-Z0-9 turned into ``_``."""
     return re.sub(r"[^A-Z0-9]", "_", name.upper()) + "_API_KEY"

@@ -183,6 +183,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         concurrency=settings.concurrency,
         timeout=settings.timeout,
         retries=settings.retries,
+        limits=settings.limits,
         on_result=on_result,
     )
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]

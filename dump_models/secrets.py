@@ -1,8 +1,11 @@
-"""Every secret the process has seen, and the redaction of them from any text."""
+"""Every secret the process has seen, in every form it travels in, and its redaction from text."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+from urllib.parse import quote, quote_plus
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -13,11 +16,25 @@ MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
 DATA_MIN_LENGTH = 12
 
 
+def forms(value: str) -> set[str]:
+    """``value`` as it may come back from a server: as is, percent-encoded the ways a URL
+    holds it (``quote``, ``quote_plus``: what requests writes for a query parameter; upper-
+    or lower-case hex) and escaped as a JSON string."""
+    encoded = {value, quote(value, safe=""), quote(value), quote_plus(value)}
+    encoded |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), form) for form in encoded}
+    encoded |= {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    return encoded
+
+
 def register(value: str | None) -> None:
-    """Remember a key or token so that :func:`redact` hides it everywhere."""
-    if value and len(value) >= MIN_SECRET_LENGTH:
-        with _lock:
-            _secrets.add(value)
+    """Remember a key or token so that :func:`redact` hides it everywhere, in each of its
+    :func:`forms`; a multi-line value also line by line (each line is a secret on its own)."""
+    if not value:
+        return
+    parts = {value, value.strip(), *(line.strip() for line in value.splitlines())}
+    found = {form for part in parts if len(part) >= MIN_SECRET_LENGTH for form in forms(part)}
+    with _lock:
+        _secrets.update(found)
 
 
 def known() -> list[str]:

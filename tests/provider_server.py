@@ -416,12 +416,75 @@ def repeated_cursor(scheme: str, models: list[dict] | None = None) -> Handler:
 
 
 def endless_pages(models_per_page: int = 1) -> Handler:
-    """Every page has a fresh token: paging that never ends (stopped by MAX_PAGES)."""
+    """Every page has a fresh token: paging that never ends (stopped by ``max_pages``)."""
 
     def handle(request: Request) -> Reply:
         n = _offset(request.query.get("page_token")) + 1
         doc = {"models": cohere_models(models_per_page), "next_page_token": _token(n)}
         return Reply(200, doc)
+
+    return handle
+
+
+def empty_object(index: int) -> bytes:
+    """``{}``: the cheapest model to send and, per byte, the dearest to parse."""
+    return b"{}"
+
+
+def openrouter_model_json(index: int) -> bytes:
+    """About 1 kB of an OpenRouter-shaped model, with a unique id."""
+    model = {
+        "id": f"acme/model-{index:07d}",
+        "name": f"Acme Model {index}",
+        "created": 1700000000 + index,
+        "description": "A general model for chat, code and tools. " * 8,
+        "context_length": 131072,
+        "architecture": {
+            "modality": "text+image->text",
+            "input_modalities": ["text", "image"],
+            "output_modalities": ["text"],
+            "tokenizer": "Other",
+        },
+        "pricing": {"prompt": "0.00000025", "completion": "0.000001", "request": "0"},
+        "top_provider": {"context_length": 131072, "max_completion_tokens": 8192},
+        "supported_parameters": ["tools", "tool_choice", "max_tokens", "temperature", "top_p"],
+    }
+    return json.dumps(model).encode("utf-8")
+
+
+def long_text_model_json(index: int) -> bytes:
+    """A model whose description is 100 kB of text: few JSON values, many bytes."""
+    return b'{"id": "acme/long-%07d", "description": "%s"}' % (index, b"x" * 100_000)
+
+
+def filler_pages(
+    page_bytes: int, *, pages: int | None = None, item: Callable[[int], bytes] = empty_object
+) -> Handler:
+    """``links.next`` paging (``models?page=N``) where each page holds about ``page_bytes`` of
+    models made by ``item(n)``; after ``pages`` pages the listing ends (``None``: never).
+
+    Keyless, like OpenRouter. Pages of ``{}`` are built once and reused (they are all alike).
+    """
+    cache: dict[int, bytes] = {}
+
+    def models(page: int) -> bytes:
+        if item is empty_object:
+            if 0 not in cache:
+                cache[0] = (b"{}," * -(-page_bytes // 3))[:-1]
+            return cache[0]
+        parts, size, n = [], 0, page * 1_000_000
+        while size < page_bytes:
+            parts.append(item(n))
+            size += len(parts[-1]) + 1
+            n += 1
+        return b",".join(parts)
+
+    def handle(request: Request) -> Reply:
+        page = int(request.query.get("page", "1"))
+        last = pages is not None and page >= pages
+        nxt = b"null" if last else b'"models?page=%d"' % (page + 1)
+        body = b'{"data": [' + models(page) + b'], "links": {"next": ' + nxt + b"}}"
+        return Reply(200, body)
 
     return handle
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import textwrap
 
 import pytest
-from provider_server import ProviderServer, openai_models, openai_style
+from provider_server import ProviderServer, endless_pages, openai_models, openai_style
 
 from dump_models import secrets
 from dump_models.cli import main
 from dump_models.config import load_settings
 from dump_models.errors import DumpModelsError
+from dump_models.limits import DEFAULT_LIMITS, Limits
 
 
 def write(path, text):
@@ -133,6 +135,15 @@ BAD_CONFIGS = [
     ("providers: [openrouter\n", ":2: malformed YAML"),
     ("outputdir: models\n", ":1: unknown key 'outputdir' at the top level"),
     ("settings:\n  timeout: -1\n", ":2: settings.timeout is -1"),
+    ("settings:\n  timeout: .inf\n", ":2: settings.timeout is inf; it must be"),
+    ("settings:\n  provider_timeout: .inf\n", ":2: settings.provider_timeout is inf"),
+    ("settings:\n  provider_timeout: .nan\n", ":2: settings.provider_timeout is nan"),
+    ("settings:\n  provider_timeout: 0\n", ":2: settings.provider_timeout is 0; it must"),
+    ("settings:\n  max_pages: 0\n", ":2: settings.max_pages is 0; it must be a whole number"),
+    ("settings:\n  max_pages: 2.5\n", ":2: settings.max_pages is 2.5"),
+    ("settings:\n  max_listing_bytes: -1\n", ":2: settings.max_listing_bytes is -1"),
+    ("settings:\n  max_response_bytes: true\n", ":2: settings.max_response_bytes is True"),
+    ("settings:\n  max_listing_values: '5'\n", ":2: settings.max_listing_values is '5'"),
     ("settings:\n  concurency: 3\n", ":2: unknown key 'concurency' in settings"),
     (
         "providers:\n  x:\n    endpoint: ftp://x\n    auth: basic\n",
@@ -330,3 +341,114 @@ def test_paths_inside_the_workspace_are_fine_and_symlinked_dirs_resolve(tmp_path
     assert settings.report_json == tmp_path / "out" / "r.json"
     absolute = load_settings(output_dir=str(tmp_path / "dumps"), environ={}, cwd=tmp_path)
     assert absolute.output_dir == tmp_path / "dumps"
+
+
+def test_limits_are_settings(tmp_path):
+    (tmp_path / "c.yml").write_text(
+        "settings:\n  max_response_bytes: 1000\n  max_listing_bytes: 5000\n"
+        "  max_listing_values: 300\n  max_pages: 7\n  provider_timeout: 2.5\n"
+    )
+    settings = load_settings(config="c.yml", environ={}, cwd=tmp_path)
+    assert settings.limits == Limits(
+        max_response_bytes=1000,
+        max_listing_bytes=5000,
+        max_listing_values=300,
+        max_pages=7,
+        provider_timeout=2.5,
+    )
+    assert load_settings(environ={}, cwd=tmp_path).limits == DEFAULT_LIMITS
+
+
+def test_a_limit_set_in_the_config_stops_the_provider(tmp_path, capsys, monkeypatch):
+    with ProviderServer() as server:
+        server.route("/p/models", endless_pages())
+        (tmp_path / "c.yml").write_text(
+            f"providers:\n  p:\n    endpoint: {server.url}/p\n    auth: none\n"
+            "    list_key: models\n    id_field: name\n    paging: cohere\n"
+            "settings:\n  max_pages: 3\n"
+        )
+        monkeypatch.chdir(tmp_path)
+        assert main(["run", "--config", "c.yml"]) == 1
+        assert "p: failed: more than 3 pages (settings.max_pages)" in capsys.readouterr().out
+        assert len(server.requests) == 3
+
+
+CI_VARIABLES = [
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
+    "INPUT_TOKEN",
+    "INPUT_API_KEYS",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "GITHUB_API_URL",
+    "RUNNER_TEMP",
+    "github_token",
+]
+
+
+@pytest.mark.parametrize("variable", CI_VARIABLES)
+@pytest.mark.parametrize("provider", ["mistral", "my-proxy"])
+def test_a_ci_credential_is_never_a_providers_key(
+    tmp_path, capsys, monkeypatch, provider, variable
+):
+    (tmp_path / "c.yml").write_text(
+        f"providers:\n  {provider}:\n    endpoint: https://x.example/v1\n"
+        f"    api_key_env: {json.dumps(variable)}\n"
+    )
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_CANARY_token")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--config", "c.yml"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(
+        f"dump-models: error: c.yml:4: provider '{provider}': api_key_env {variable} is a "
+        "CI variable (GITHUB_*, GH_TOKEN, GH_ENTERPRISE_TOKEN, INPUT_*, ACTIONS_*, RUNNER_*)"
+    ), err
+    assert "CANARY" not in err
+
+
+def test_the_github_models_token_is_not_a_ci_credential(tmp_path):
+    (tmp_path / "c.yml").write_text(
+        "providers:\n  github: {}\n  gh-proxy:\n    endpoint: https://x.example/v1\n"
+        "    api_key_env: GITHUB_MODELS_TOKEN\n"
+    )
+    settings = load_settings(config="c.yml", environ={"GITHUB_MODELS_TOKEN": "t"}, cwd=tmp_path)
+    assert [t.api_key for t in settings.targets] == ["t", "t"]
+
+
+@pytest.mark.parametrize(
+    "name", ["github-foo", "runner-x", "actions", "input-token", "github.enterprise"]
+)
+def test_a_custom_provider_whose_default_key_variable_is_a_ci_one_needs_api_key_env(
+    tmp_path, capsys, monkeypatch, name
+):
+    (tmp_path / "c.yml").write_text(f"providers:\n  {name}:\n    endpoint: https://x/v1\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--config", "c.yml"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert f"c.yml:2: provider '{name}': its key variable would be " in err
+    assert "set api_key_env to a variable of your own" in err
+    (tmp_path / "c.yml").write_text(
+        f"providers:\n  {name}:\n    endpoint: https://x/v1\n    api_key_env: MY_KEY\n"
+    )
+    settings = load_settings(config="c.yml", environ={"MY_KEY": "k"}, cwd=tmp_path)
+    assert settings.targets[0].api_key == "k"
+
+
+def test_an_lc_provider_in_a_ci_namespace_reads_only_its_own_key(tmp_path):
+    write(
+        tmp_path / "lc.toml",
+        """
+        [providers.github-copilot]
+        endpoint = "https://x.example/v1"
+        api_key = "lc-key-of-its-own"
+        """,
+    )
+    environ = {"GITHUB_COPILOT_API_KEY": "ghs_CANARY_from_ci"}
+    settings = load_settings(
+        lc_config="lc.toml", providers="github-copilot", environ=environ, cwd=tmp_path
+    )
+    (target,) = settings.targets
+    assert target.api_key == "lc-key-of-its-own" and target.spec.key_env == ()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from provider_server import (
@@ -17,6 +19,7 @@ from provider_server import (
     cohere_models,
     cohere_style,
     endless_pages,
+    filler_pages,
     fixed,
     gemini_models,
     gemini_style,
@@ -35,8 +38,10 @@ from provider_server import (
     truncated_json,
 )
 
-from dump_models import __version__, fetch, secrets
+from dump_models import __version__, fetch, http, secrets
 from dump_models.fetch import fetch_all, fetch_listing
+from dump_models.limits import DEFAULT_LIMITS, Limits
+from dump_models.providers import ProviderSpec, Target
 
 CANARY = "sk-CANARY-0123456789abcdef"
 FAST = {"timeout": 5, "retries": 3, "backoff": 0.01}
@@ -222,12 +227,11 @@ def test_repeated_cursor_stops_with_error(server, scheme):
     assert len(server.requests) <= 3
 
 
-def test_more_than_max_pages_stops(server, monkeypatch):
-    monkeypatch.setattr(fetch, "MAX_PAGES", 5)
+def test_more_than_max_pages_stops(server):
     server.route("/v1/models", endless_pages())
     target = make_target("cohere", server, list_key="models", id_field="name", paging="cohere")
-    result = fetch_listing(target, **FAST)
-    assert not result.ok and result.error == "more than 5 pages"
+    result = fetch_listing(target, limits=Limits(max_pages=5), **FAST)
+    assert not result.ok and result.error == "more than 5 pages (settings.max_pages)"
     assert len(server.requests) == 5
 
 
@@ -280,14 +284,14 @@ def test_429_honours_retry_after(server):
 
 
 def test_retry_after_parsing():
-    assert fetch._retry_after("2") == 2.0
-    assert fetch._retry_after("3600") == fetch.MAX_RETRY_AFTER
-    assert fetch._retry_after("soon") is None and fetch._retry_after(None) is None
-    assert fetch._retry_after("nan") is None and fetch._retry_after("-5") == 0.0
+    assert http.retry_after("2") == 2.0
+    assert http.retry_after("3600") == http.MAX_RETRY_AFTER
+    assert http.retry_after("soon") is None and http.retry_after(None) is None
+    assert http.retry_after("nan") is None and http.retry_after("-5") == 0.0
     in_ten = email.utils.formatdate(time.time() + 10, usegmt=True)
-    assert 8 <= fetch._retry_after(in_ten) <= 10
+    assert 8 <= http.retry_after(in_ten) <= 10
     past = email.utils.formatdate(time.time() - 100, usegmt=True)
-    assert fetch._retry_after(past) == 0.0
+    assert http.retry_after(past) == 0.0
 
 
 def test_401_fails_at_once_with_one_line(server):
@@ -380,18 +384,111 @@ def test_trickling_body_is_bounded_by_wall_clock(server):
 
 
 @pytest.mark.parametrize("content_length", [True, False], ids=["declared", "streamed"])
-def test_response_size_cap(server, monkeypatch, content_length):
-    monkeypatch.setattr(fetch, "MAX_BYTES", 1024 * 1024)
+def test_response_size_cap(server, content_length):
     body = b'{"data": [' + b" " * (3 * 1024 * 1024) + b"]}"
     server.route("/v1/models", fixed(Reply(200, body, content_length=content_length)))
-    result = fetch_listing(make_target("huge", server), **FAST)
-    assert not result.ok and result.error == "response larger than 1 MiB"
+    limits = Limits(max_response_bytes=1024 * 1024)
+    result = fetch_listing(make_target("huge", server), limits=limits, **FAST)
+    assert not result.ok
+    assert result.error == "response larger than 1 MiB (settings.max_response_bytes)"
     assert len(server.requests) == 1  # not retried
 
 
-def test_default_cap_is_64_mib():
-    assert fetch.MAX_BYTES == 64 * 1024 * 1024
-    assert fetch._size_text(fetch.MAX_BYTES) == "64 MiB"
+def test_default_limits():
+    mib = 1024 * 1024
+    assert DEFAULT_LIMITS == Limits(
+        max_response_bytes=64 * mib,
+        max_listing_bytes=128 * mib,
+        max_listing_values=2_000_000,
+        max_pages=1000,
+        provider_timeout=600,
+    )
+    assert http.size_text(DEFAULT_LIMITS.max_response_bytes) == "64 MiB"
+
+
+@pytest.mark.parametrize("content_length", [True, False], ids=["declared", "streamed"])
+def test_bytes_over_all_pages_are_limited(server, content_length):
+    pages = filler_pages(10_000)  # never ends; each page about 10 kB
+
+    def handle(request):
+        reply = pages(request)
+        return Reply(200, reply.body, content_length=content_length)
+
+    server.route("/v1/models", handle)
+    target = make_target("big", server, api_key=None, key_optional=True)
+    result = fetch_listing(target, limits=Limits(max_listing_bytes=35_000), **FAST)
+    assert not result.ok
+    assert result.error == "listing larger than 35000 bytes at page 4 (settings.max_listing_bytes)"
+    assert len(server.requests) == 4 and result.pages == 3
+
+
+def test_json_values_over_all_pages_are_limited(server):
+    server.route("/v1/models", filler_pages(9_000, pages=3))  # 3,000 `{}` a page
+    target = make_target("many", server, api_key=None, key_optional=True)
+    result = fetch_listing(target, limits=Limits(max_listing_values=5_000), **FAST)
+    assert not result.ok
+    assert result.error == (
+        "listing of more than 5,000 JSON values at page 2 (settings.max_listing_values)"
+    )
+    assert len(server.requests) == 2
+    assert fetch_listing(target, limits=Limits(max_listing_values=10_000), **FAST).ok
+
+
+def test_json_values_are_counted_before_the_page_is_parsed(server):
+    # Not even JSON: the count is made on the bytes, so nothing is ever parsed.
+    server.route("/v1/models", fixed(Reply(200, b'{"data": [' + b"{}," * 10_000)))
+    target = make_target("many", server)
+    result = fetch_listing(target, limits=Limits(max_listing_values=5_000), **FAST)
+    assert result.error == (
+        "listing of more than 5,000 JSON values at page 1 (settings.max_listing_values)"
+    )
+
+
+def test_provider_timeout_bounds_slow_endless_paging(server):
+    # Each page comes well within the request timeout, but the paging never ends.
+    server.route("/v1/models", slow(filler_pages(100), 0.2))
+    target = make_target("slow", server, api_key=None, key_optional=True)
+    started = time.monotonic()
+    result = fetch_listing(target, timeout=1, retries=0, limits=Limits(provider_timeout=1))
+    elapsed = time.monotonic() - started
+    assert not result.ok
+    assert result.error.startswith("deadline of 1 s reached at page ")
+    assert "(settings.provider_timeout)" in result.error
+    assert 3 <= len(server.requests) <= 6
+    assert elapsed < 1.6
+
+
+def test_provider_timeout_counts_retry_after_waits(server):
+    server.route("/v1/models", fixed(status_reply(429, Retry_After="30")))
+    started = time.monotonic()
+    result = fetch_listing(
+        make_target("limited", server), timeout=5, retries=3, limits=Limits(provider_timeout=1)
+    )
+    elapsed = time.monotonic() - started
+    assert result.error == (
+        "deadline of 1 s reached at page 1 (settings.provider_timeout); last attempt: HTTP 429"
+    )
+    assert elapsed < 1.5 and len(server.requests) == 1
+
+
+def test_each_request_gets_only_the_time_the_provider_has_left(server):
+    server.route("/v1/models", fixed(hang()))
+    started = time.monotonic()
+    result = fetch_listing(
+        make_target("hang", server), timeout=30, retries=3, limits=Limits(provider_timeout=1)
+    )
+    elapsed = time.monotonic() - started
+    assert result.error == (
+        "deadline of 1 s reached at page 1 (settings.provider_timeout); last attempt: timed out"
+    )
+    assert elapsed < 1.6 and len(server.requests) == 1
+
+
+def test_json_nested_too_deeply_is_a_clean_failure(server):
+    server.route("/v1/models", fixed(Reply(200, b'{"data": [' + b"[" * 100_000)))
+    result = fetch_listing(make_target("deep", server), **FAST)
+    assert not result.ok
+    assert result.error == "JSON nested too deeply to read (HTTP 200, page 1)"
 
 
 # --------------------------------------------------------------------------- fetch_all
@@ -421,6 +518,37 @@ def test_fetch_all_is_concurrent_and_isolates_failures(server):
     assert elapsed < 0.5 * delay * len(names)
     assert all(results[n].seconds >= delay * 0.9 for n in names)
     assert all(abs(results[n].fetched_at - time.time()) < 10 for n in names)
+
+
+def test_an_error_in_on_result_is_that_providers_failure(server):
+    server.route("/a/models", openai_style(openai_models(1, "a")))
+    server.route("/b/models", slow(openai_style(openai_models(2, "b")), 0.3))
+    targets = [make_target(n, server, prefix=f"/{n}", api_key=CANARY) for n in ("a", "b")]
+    seen: list[tuple[str, bool, str | None]] = []
+
+    def on_result(result):
+        seen.append((result.name, result.ok, result.error))
+        if result.name == "a":
+            raise ValueError(f"cannot store it with {CANARY}")
+
+    results = fetch_all(targets, on_result=on_result, **FAST)
+    failure = "processing failed: ValueError: cannot store it with ***"
+    assert seen == [("a", True, None), ("a", False, failure), ("b", True, None)]
+    assert not results["a"].ok and results["a"].error == failure
+    assert results["b"].ok and results["b"].pages == 1
+
+
+def test_fetch_all_hands_listings_over_and_keeps_none(server):
+    # With on_result, memory holds the listings in flight, not every provider's listing.
+    server.route("/a/models", openai_style(openai_models(3, "a")))
+    handed: list[list] = []
+    results = fetch_all(
+        [make_target("a", server, prefix="/a")], on_result=lambda r: handed.append(r.models), **FAST
+    )
+    assert handed == [openai_models(3, "a")]
+    assert results["a"].ok and results["a"].document is None and results["a"].models is None
+    kept = fetch_all([make_target("a", server, prefix="/a")], **FAST)
+    assert kept["a"].models == openai_models(3, "a")
 
 
 def test_fetch_all_turns_anything_into_a_failed_result():
@@ -462,8 +590,8 @@ def test_query_key_removed_from_urls_even_when_not_registered():
     target = make_target("short", _FakeServer(closed_port_url()), api_key=key, auth="query:key")
     secrets.clear()
     text = "Max retries exceeded with url: /v1/models?a=1&key=Zq9 (Caused by X)"
-    assert "Zq9" not in fetch._clean(text, target)
-    assert "key=***" in fetch._clean(text, target)
+    assert "Zq9" not in fetch._message(text, target)
+    assert "key=***" in fetch._message(text, target)
     result = fetch_listing(target, timeout=1, retries=0)
     assert "Zq9" not in result.error
 
@@ -532,3 +660,66 @@ def test_a_key_echoed_across_the_cut_of_a_message_is_never_partly_shown(server, 
     assert not result.ok and result.error.startswith("HTTP 401: ")
     assert "CANARY" not in result.error and "abcdefghij" not in result.error
     assert len(result.error) <= 330
+
+
+@pytest.mark.parametrize("padding", [65_530, 65_536 - 27, 65_536, 100_000])
+def test_an_error_body_is_redacted_before_it_is_cut(server, padding):
+    key = "sk-CANARY-abcdefghijklmnopq"  # 27 characters
+    server.route("/v1/models", fixed(Reply(401, " " * padding + key + " rejected")))
+    result = fetch_listing(make_target("echo", server, api_key=key), **FAST)
+    assert result.error == "HTTP 401: *** rejected"
+
+
+@pytest.mark.parametrize(
+    ("auth", "key"), [("none", None), ("bearer", CANARY)], ids=["keyless", "keyed"]
+)
+def test_netrc_is_never_consulted_on_redirects_included(server, auth, key):
+    netrc = Path(os.environ["HOME"]) / ".netrc"
+    netrc.write_text("machine 127.0.0.1\n  login netrc-user\n  password sk-CANARY-netrc\n")
+    netrc.chmod(0o600)
+    with ProviderServer() as elsewhere:
+        elsewhere.route("/v1/models", openai_style(openai_models(1)))
+        location = elsewhere.url + "/v1/models"
+        server.route("/v1/models", fixed(Reply(302, b"", {"Location": location})))
+        target = make_target("r", server, api_key=key, auth=auth, key_optional=key is None)
+        result = fetch_listing(target, **FAST)
+        assert result.ok, result.error
+        sent = [*server.requests, *elsewhere.requests]
+        assert len(sent) == 2
+        assert sent[0].header("authorization") == (f"Bearer {CANARY}" if key else None)
+        assert sent[1].header("authorization") is None
+
+
+def test_proxy_variables_still_apply(server, monkeypatch):
+    # The loopback server answers as an HTTP proxy would: the request line holds the full URL.
+    server.route("/v1/models", openai_style(openai_models(1)))
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.setenv("NO_PROXY", "")
+    target = Target(
+        ProviderSpec(name="p", endpoint="http://provider.invalid/v1", builtin=False),
+        api_key=None,
+    )
+    result = fetch_listing(target, **FAST)
+    assert result.ok, result.error
+    assert server.requests[0].raw_path == "http://provider.invalid/v1/models"
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\t", "\x00", "\x1b", "\u2028", "\xa0"])
+def test_a_key_with_a_line_break_or_a_control_character_is_refused(server, separator):
+    server.route("/v1/models", openai_style(openai_models(1)))
+    key = f"sk-CANARY-first{separator}sk-CANARY-second"
+    target = Target(make_target("ml", server).spec, api_key=key, key_source="ML_API_KEY")
+    result = fetch_listing(target, **FAST)
+    assert not result.ok and server.requests == []
+    assert result.error == (
+        "the key in ML_API_KEY holds a line break or a character outside printable ASCII; "
+        "store the key alone, on one line"
+    )
+
+
+def test_a_header_requests_refuses_fails_at_once_without_a_request(server):
+    server.route("/v1/models", openai_style(openai_models(1)))
+    target = make_target("h", server, headers={"X-Team": "ml\nx-injected: 1"})
+    result = fetch_listing(target, **FAST)
+    assert not result.ok and server.requests == []
+    assert result.error.startswith("invalid header: ")

@@ -1,0 +1,333 @@
+"""The HTTP transport of one provider's fetch: GETs under a deadline, with retries, Retry-After,
+a size cap, and a session that sends keys only where the provider's listing lives.
+
+A request's final failure is a :class:`Failure` with a one-line reason; the reason may still
+hold a key (a URL, a body): the caller redacts it before it is shown.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from .session import Session
+
+MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is waited on for this long only
+CHUNK_SIZE = 64 * 1024
+
+
+class Failure(Exception):
+    """A request's final failure (not retried): ``str(exc)`` is the one-line reason."""
+
+
+class TooLarge(Failure):
+    """The body was larger than ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"response larger than {size_text(limit)}")
+        self.limit = limit
+
+
+class OutOfTime(Failure):
+    """The deadline came before an answer; ``last`` is what the last attempt got, if any."""
+
+    def __init__(self, last: str | None) -> None:
+        super().__init__("deadline reached" + (f"; last attempt: {last}" if last else ""))
+        self.last = last
+
+
+class _Retryable(Exception):
+    """An attempt that may be retried: ``kind`` is "timeout", "connection" or "status"."""
+
+    def __init__(self, kind: str, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass
+class Response:
+    """A 2xx answer, its body read whole (``bytearray``: no copy of a large body)."""
+
+    status: int
+    headers: Mapping[str, str]  # case-insensitive (requests' CaseInsensitiveDict)
+    body: bytes | bytearray
+
+
+class Deadline:
+    """A point in wall-clock (monotonic) time that a whole provider's fetch must not pass."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self._end - time.monotonic()
+
+
+def size_text(n: int) -> str:
+    """``64 MiB`` for whole MiB, else ``N bytes``."""
+    mib = 1024 * 1024
+    return f"{n // mib} MiB" if n and n % mib == 0 else f"{n} bytes"
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if not math.isfinite(seconds):
+        return MAX_RETRY_AFTER if seconds > 0 else None  # "inf" / "nan": not a wait we can do
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class Transport:
+    """The GETs of one provider: ``timeout`` per attempt, ``retries`` after the first, and
+    nothing past ``deadline`` (each attempt gets at most the time left)."""
+
+    def __init__(
+        self,
+        *,
+        secret_headers: tuple[str, ...],
+        timeout: float,
+        retries: int,
+        backoff: float,
+        deadline: Deadline,
+    ) -> None:
+        self.secret_headers = secret_headers
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.deadline = deadline
+        self._session = Session(secret_headers)
+
+    def close(self) -> None:
+        """Close the current session."""
+        self._session.close()
+
+    def get(
+        self, url: str, params: dict[str, str], headers: dict[str, str], *, max_bytes: int
+    ) -> Response:
+        """GET with retries on connection errors, timeouts, 429 and 5xx; a 2xx response.
+
+        Raises :class:`TooLarge` past ``max_bytes``, :class:`OutOfTime` when the deadline
+        comes first (a Retry-After wait that would pass it included), else :class:`Failure`.
+        """
+        attempts = max(0, self.retries) + 1
+        last: _Retryable | None = None
+        last_response: Response | None = None
+        for attempt in range(attempts):
+            if last is not None:
+                delay = last.retry_after
+                if delay is None:
+                    delay = random.uniform(0, self.backoff * 2 ** (attempt - 1))  # full jitter
+                if delay >= self.deadline.remaining():
+                    raise OutOfTime(last.reason)
+                time.sleep(delay)
+            budget = min(self.timeout, self.deadline.remaining())
+            if budget <= 0:
+                raise OutOfTime(last.reason if last else None)
+            try:
+                response = self._attempt(url, params, headers, budget, max_bytes)
+            except _Retryable as exc:
+                last, last_response = exc, None
+                if exc.kind == "timeout":
+                    # The abandoned thread may still hold the session: start a fresh one.
+                    self._session.close()
+                    self._session = Session(self.secret_headers)
+                    if budget < self.timeout:  # the attempt had only what the deadline left
+                        raise OutOfTime(exc.reason) from None
+                continue
+            if response.status == 429 or response.status >= 500:
+                wait = retry_after(response.headers.get("Retry-After"))
+                last = _Retryable("status", f"HTTP {response.status}", retry_after=wait)
+                last_response = response
+                continue
+            if not 200 <= response.status < 300:
+                raise Failure(f"HTTP {response.status}: {body_text(response.body)}")
+            return response
+        if last_response is not None:
+            raise Failure(f"HTTP {last_response.status}: {body_text(last_response.body)}")
+        assert last is not None
+        noun = "attempt" if attempts == 1 else "attempts"
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        if parts.port:
+            host += f":{parts.port}"
+        if last.kind == "timeout":
+            raise Failure(f"{host} timed out after {self.timeout:g} s ({attempts} {noun})")
+        raise Failure(f"connection to {host} failed after {attempts} {noun}: {last.reason}")
+
+    def _attempt(
+        self,
+        url: str,
+        params: dict[str, str],
+        headers: dict[str, str],
+        timeout: float,
+        max_bytes: int,
+    ) -> Response:
+        """One GET bounded by ``timeout`` of wall-clock time, whatever the server does.
+
+        requests' (connect, read) timeouts only bound each socket operation: a server that
+        trickles a byte every few seconds would never trip them. So the request runs in a
+        daemon thread and we stop waiting at the deadline (and shut its socket, so the thread
+        ends too).
+        """
+        session = self._session
+        state: dict[str, Any] = {"cancel": threading.Event()}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                state["result"] = _read(session, url, params, headers, timeout, max_bytes, state)
+            except BaseException as exc:  # handed to the waiting thread
+                state["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="dump-models-fetch", daemon=True).start()
+        if not done.wait(timeout):
+            state["cancel"].set()
+            response = state.get("response")
+            sock = _socket_of(response) if response is not None else None
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            raise _Retryable("timeout", "timed out")
+        if "error" in state:
+            raise _attempt_error(state["error"])
+        return state["result"]
+
+
+def _attempt_error(exc: BaseException) -> BaseException:
+    """What an attempt's exception means: final, retryable, or a bug (raised as it is)."""
+    if isinstance(exc, (Failure, _Retryable)):
+        return exc
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+        ),
+    ):
+        return Failure(f"invalid URL: {exc}")  # a bad endpoint will not get better by retrying
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return Failure(f"invalid header: {exc}")
+    if isinstance(exc, (requests.RequestException, OSError)):
+        kind = "timeout" if _is_timeout(exc) else "connection"
+        return _Retryable(kind, "timed out" if kind == "timeout" else _exception_reason(exc))
+    return exc
+
+
+def _read(
+    session: requests.Session,
+    url: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int,
+    state: dict[str, Any],
+) -> Response:
+    """One GET, body streamed under ``max_bytes``; runs in a helper thread (see _attempt)."""
+    deadline = time.monotonic() + timeout
+    response = session.get(
+        url, params=params, headers=headers, timeout=(timeout, timeout), stream=True
+    )
+    state["response"] = response
+    try:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise TooLarge(max_bytes)
+        body = bytearray()
+        for chunk in response.iter_content(CHUNK_SIZE):
+            body += chunk
+            if len(body) > max_bytes:
+                raise TooLarge(max_bytes)
+            if state["cancel"].is_set() or time.monotonic() > deadline:
+                raise _Retryable("timeout", "timed out")
+        return Response(response.status_code, response.headers, body)
+    finally:
+        response.close()
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    """The response's socket, when urllib3 lets us find it (used only to abort a stalled read)."""
+    raw = getattr(response, "raw", None)
+    conn = getattr(raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    if isinstance(sock, socket.socket):
+        return sock
+    fp = getattr(getattr(raw, "_fp", None), "fp", None)
+    sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def body_text(body: bytes | bytearray | str) -> str:
+    """A body for a message, whole: the message builder redacts it before any cut."""
+    text = body if isinstance(body, str) else body.decode("utf-8", errors="replace")
+    return "(empty body)" if not text or text.isspace() else text
+
+
+def _causes(exc: BaseException):
+    """``exc`` and every exception it wraps (reasons, causes, contexts, arguments)."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for nxt in (getattr(current, "reason", None), current.__cause__, current.__context__):
+            if isinstance(nxt, BaseException):
+                stack.append(nxt)
+        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
+
+
+def _exception_reason(exc: BaseException) -> str:
+    """A short reason for a connection failure, e.g. "Connection refused" (no URL if possible)."""
+    innermost: BaseException = exc
+    for current in _causes(exc):
+        if isinstance(current, OSError) and current.strerror:
+            return str(current.strerror)
+        innermost = current
+    text = str(innermost)
+    match = re.search(r"\[Errno [^\]]*\] ([^'\")]+)", text)
+    if match:
+        return match.group(1).strip()
+    # The message may still quote a URL; callers redact it.
+    return f"{type(innermost).__name__}: {text}" if text else type(innermost).__name__
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    for current in _causes(exc):
+        if isinstance(current, (requests.Timeout, socket.timeout, TimeoutError)):
+            return True
+        if type(current).__name__ in ("ReadTimeoutError", "ConnectTimeoutError"):
+            return True
+    return False
