@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dump_models import decimals
 from dump_models.canonical import drop_paths
 from dump_models.normalize import (
     NORMALIZED_FIELDS,
@@ -122,7 +123,7 @@ def _json_value(value: Any) -> Any:
     if value is _MISSING:
         return None
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return decimals.text(value)
     return value
 
 

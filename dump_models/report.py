@@ -10,8 +10,8 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
+from dump_models import decimals
 from dump_models.diff import ProviderReport
 from dump_models.normalize import (
     CAPABILITY_FIELDS,
@@ -103,18 +103,17 @@ def price_change_pct(old: object, new: object) -> str:
         return "added"
     if new is None:
         return "removed"
-    try:
-        before, after = Decimal(str(old)), Decimal(str(new))
-    except InvalidOperation:
+    before, after = decimals.parse(old), decimals.parse(new)
+    if before is None or after is None:
         return ""
-    if before == 0:
-        return "0%" if after == 0 else "from 0"
-    pct = (after - before) / before * 100
-    rounded = pct.quantize(Decimal(1)) if abs(pct) >= 10 else pct.quantize(Decimal("0.1"))
-    text = format(abs(rounded).normalize(), "f")
-    if rounded == 0:
+    if before.is_zero():
+        return "0%" if after.is_zero() else "from 0"
+    rounded = decimals.percent_change(before, after)
+    if rounded is None:
+        return ""
+    if rounded.is_zero():
         return "0%"
-    return f"{'+' if rounded > 0 else MINUS}{text}%"
+    return f"{MINUS if rounded.is_signed() else '+'}{decimals.text(rounded.copy_abs())}%"
 
 
 def _value(value: object) -> str:
