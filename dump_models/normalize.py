@@ -307,3 +307,20 @@ def same_meaning(provider: str, path: str, old: Any, new: Any) -> bool:
     ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...) never qualify."""
     transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
     return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)
+
+
+def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
+    # OpenRouter's "-1": a price that varies, read as "no price" on purpose (PROVIDERS.md).
+    if transform in _PRICES:
+        number = decimals.parse(value)
+        return number is not None and number < 0
+    return False
+
+
+def unreadable(provider: str, path: str, value: Any) -> bool:
+    """True when ``value`` is there at ``path`` (not null) but no row reading ``path`` can read
+    it: a price of ``"1E+999999"``, a limit of ``"lots"``.  The report then shows it raw."""
+    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
+    if not transforms or value is None:
+        return False
+    return all(t(value) is None and not _means_nothing(t, value) for t in transforms)
