@@ -31,22 +31,35 @@ DEFAULT_FULL_REPORT = (
 _MAX_VALUE = 80  # characters of a raw value shown in a table cell
 _MAX_REASON = 300  # characters of an error reason
 
-# Markdown punctuation that could format, link or break a table cell.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_WHITESPACE = re.compile(r"[\r\n\t]+")
+# Markdown punctuation that could format, link or break a table cell ("#" a heading, "$" math).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#$])")
+# A list marker at the start of a list item's text would open a nested list ("- x", "1. x").
+_MD_LEADING_MARKER = re.compile(r"^(\d{0,9})([-+.)])(?=\s|$)")
+_WHITESPACE = re.compile(r"\s+")
+# Where GitHub would find a mention (@user, @org/team, an e-mail), an issue reference (#12,
+# owner/repo#12, GH-12) or a link (https://..., www....: an issue URL after "closes" closes
+# it): a zero-width space goes right after each, which GitHub's patterns do not allow there.
+_LINKABLE = re.compile(r"@|#(?=\d)|\bGH-(?=\d)|\b(?:https?|ftp)(?=:)|\bwww(?=\.)", re.I)
+_ZWSP = "\u200b"
+
+
+def inert(text: object) -> str:
+    """Provider text made plain: one line, and nothing GitHub turns into a mention, an issue
+    reference or a link (so no closing keyword finds anything to close).  For PR titles."""
+    value = _WHITESPACE.sub(" ", str(text)).strip()
+    return _LINKABLE.sub(lambda match: match.group(0) + _ZWSP, value)
 
 
 def escape_html(text: object) -> str:
-    """Provider text made inert inside HTML (``<summary>``): one line, no tags, no mentions."""
-    value = _WHITESPACE.sub(" ", str(text))
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A zero-width space after "@" keeps GitHub from turning "@name" into a mention.
-    return value.replace("@", "@\u200b")
+    """Provider text made inert inside HTML (``<summary>``): ``inert`` plus no tags."""
+    value = inert(text)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escape(text: object) -> str:
     """Provider text made inert in Markdown: ``escape_html`` plus no formatting, no ``|``."""
-    return _MD_SPECIAL.sub(r"\\\1", escape_html(text))
+    value = _MD_SPECIAL.sub(r"\\\1", escape_html(text))
+    return _MD_LEADING_MARKER.sub(r"\1\\\2", value)
 
 
 def report_json(reports: list[ProviderReport]) -> dict:
@@ -90,7 +103,7 @@ def render_title(reports: list[ProviderReport]) -> str:
         sum(len(r.removed) for r in busy),
         sum(len(r.changed) for r in busy),
     )
-    names = ", ".join(r.name for r in busy[:TITLE_PROVIDERS])
+    names = ", ".join(inert(r.name) for r in busy[:TITLE_PROVIDERS])
     if len(busy) > TITLE_PROVIDERS:
         names += f" +{len(busy) - TITLE_PROVIDERS} more"
     return f"{TITLE_PREFIX}: {totals} ({names})"

@@ -12,7 +12,7 @@ from .diff import ProviderReport, compare_listings
 from .fetch import FetchResult, fetch_all
 from .providers import ProviderSpec, builtin_registry
 from .publish import FileChange, Summary
-from .report import TITLE_PREFIX, render_markdown, render_title, report_json
+from .report import TITLE_PREFIX, inert, render_markdown, render_title, report_json
 
 # The job summary and --report-md hold the whole report (GitHub caps a step summary at 1 MiB);
 # only the PR body is cut to the 60,000 characters GitHub allows there.
@@ -293,7 +293,8 @@ def summarize_for_publish(
         title = render_title(ordered)
         if changes and all(r.status == "unchanged" for r in ordered if r.name in changed_names):
             # The files moved but no model did: the base held them in another form.
-            title = f"{TITLE_PREFIX}: canonical form of {', '.join(sorted(changed_names))}"
+            names = ", ".join(inert(name) for name in sorted(changed_names))
+            title = f"{TITLE_PREFIX}: canonical form of {names}"
         title = secrets.redact(title)
         body = secrets.redact(render_markdown(ordered, full_report=full_report))
         return Summary(

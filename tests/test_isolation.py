@@ -7,6 +7,7 @@ import re
 
 import pytest
 from provider_server import ProviderServer, Reply, links_next_style
+from test_report import REFERENCES, linkable
 
 from dump_models.cli import main
 from dump_models.config import load_settings
@@ -40,6 +41,7 @@ def openrouter_model(model_id: str, prompt: str) -> dict:
 HOSTILE = {
     "good-a": (json_reply(listing({"id": "a1"}, {"id": "a2"})), {}, None),
     "good-b": (json_reply([{"id": "b1"}]), {"list_key": None}, None),
+    "refs": (json_reply(listing({"id": REFERENCES, "d": REFERENCES})), {}, None),
     "nan-listing": (raw('{"data": [{"id": "m", "score": NaN}]}'), {}, None),
     "inf-listing": (raw('{"data": [{"id": "m", "score": 1e999}]}'), {}, None),
     "deep-600": (raw('{"data": [{"id": "m", "x": ' + nested_text(600) + "}]}"), {}, None),
@@ -121,6 +123,7 @@ def test_hostile_providers_fail_alone_and_the_run_reports_everything(
         "openrouter": "changed",
         "good-a": "new",
         "good-b": "new",
+        "refs": "new",
         "ids-numbers": "new",
         "prev-deep": "new",  # an unreadable previous file is no previous file
         **{name: "failed" for name in FAILED},
@@ -145,6 +148,7 @@ def test_hostile_providers_fail_alone_and_the_run_reports_everything(
     markdown = (tmp_path / "report.md").read_text()
     assert "+99999999999999999999999999900%" in markdown
     assert "### openrouter" in markdown and "nan-listing" in markdown
+    assert "### refs" in markdown and linkable(markdown) == []
     lines = out.strip().splitlines()
     assert len(lines) == len(HOSTILE) + 2  # one per provider, and the summary
     assert re.search(r"^no-id: failed: 45 of 45 models have no \"id\" field", out, re.M)

@@ -22,6 +22,30 @@ from dump_models.report import (
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "@octocat <img src=x onerror=alert(1)> | x"
+REFERENCES = (
+    "#1 closes #2 fixes octo/other#3 GH-4 gh-5 @octocat @org/team "
+    "Resolves: https://github.com/o/r/issues/6 fixed www.github.com/o/r/pull/7 a@b.example"
+)
+# What GitHub turns into a mention, an issue/PR reference or a link, and what closes an issue
+# (its autolink rules and closing keywords), applied to the rendered Markdown as text.
+LINKABLE = {
+    "mention": re.compile(r"(?<![\w`])@[A-Za-z0-9][A-Za-z0-9-]*(?:/[\w.-]+)?"),
+    "issue": re.compile(r"(?<![\w])#\d+"),
+    "repo issue": re.compile(r"[\w.-]+/[\w.-]+#\d+"),
+    "GH-": re.compile(r"(?i)\bGH-\d+"),
+    "url": re.compile(r"(?i)\b(?:https?|ftp)://"),
+    "www": re.compile(r"(?i)\bwww\."),
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    "closing": re.compile(
+        r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+"
+        r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|https?://\S+/(?:issues|pull)/\d+)"
+    ),
+}
+
+
+def linkable(text: str) -> list[str]:
+    """Every mention, reference, link or closing keyword GitHub would find in ``text``."""
+    return [match.group(0) for regex in LINKABLE.values() for match in regex.finditer(text)]
 
 
 def _model(model_id: str, name: str | None = None, prompt: str = "0.00000025", **extra) -> dict:
@@ -165,6 +189,33 @@ def test_hostile_id_in_tables_and_headings():
             assert _cells(row) == 4, row
 
 
+def test_references_and_mentions_are_inert_everywhere_in_the_report():
+    """SPEC §11: provider text cannot mention, reference or close issues."""
+    assert len(linkable(REFERENCES)) >= 12  # the regexes do see them in the raw text
+    old = [{"id": REFERENCES, "name": REFERENCES, "context_length": 1, REFERENCES: 1, "x": 1}]
+    new = [{"id": REFERENCES, "name": REFERENCES, "context_length": 2, REFERENCES: 2, "x": 2}]
+    added = [*new, {"id": f"{REFERENCES} 2", "name": REFERENCES}]
+    churn = [{"id": REFERENCES, f"{REFERENCES}.k": i, "desc": REFERENCES} for i in range(2)]
+    reports = [
+        compare_listings("openrouter", old, added),
+        compare_listings("my-proxy", [churn[0]], [churn[1]]),
+        compare_listings("gone", old, []),
+        ProviderReport("broken", "failed", error=f"HTTP 500: {REFERENCES}"),
+    ]
+    for limit in (60000, 2000, 700):  # folded <summary> and unfolded churn both
+        text = render_markdown(reports, max_chars=limit)
+        assert linkable(text) == [], limit
+    full = render_markdown(reports)
+    assert "<details><summary>" in full
+    # Readable: only zero-width characters were added.
+    z = "\u200b"
+    assert f"closes \\#{z}2 fixes octo/other\\#{z}3 GH-{z}4 gh-{z}5 @{z}octocat" in full
+    assert "<summary>Other field changes in 1 model: #\u200b1 closes #\u200b2 fixes" in full
+    assert "https\u200b://github.com/o/r/issues/6" in full
+    named = compare_listings(f"fixes #9 {REFERENCES}", None, [{"id": "a"}])
+    assert linkable(render_title([*reports, named])) == []
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -174,6 +225,11 @@ def test_hostile_id_in_tables_and_headings():
         ("`code`", "\\`code\\`"),
         ("line\r\nnext", "line next"),
         ("~alias/x_y*", "\\~alias/x\\_y\\*"),
+        ("#12 and o/r#3", "\\#\u200b12 and o/r\\#\u200b3"),
+        ("C# $5", "C\\# \\$5"),
+        ("- x", "\\- x"),
+        ("1. x", "1\\. x"),
+        ("a  \u2028 b ", "a b"),
     ],
 )
 def test_escape(raw, expected):
