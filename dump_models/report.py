@@ -341,31 +341,83 @@ def _join(lines: list[str]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+@dataclass(frozen=True)
+class _Limit:
+    """At most ``chars`` characters (GitHub counts a PR body so) and ``bytes`` bytes of UTF-8
+    (a job summary); None: no such limit."""
+
+    chars: int | None
+    bytes: int | None
+
+    def size(self, text: str) -> tuple[int, int]:
+        return len(text), len(text.encode("utf-8")) if self.bytes is not None else 0
+
+    def fits(self, text: str) -> bool:
+        chars, size = self.size(text)
+        return (self.chars is None or chars <= self.chars) and (
+            self.bytes is None or size <= self.bytes
+        )
+
+    def cut(self, text: str) -> str:
+        """``text`` cut short to fit, at worst in the middle of a line."""
+        if self.chars is not None:
+            text = text[: self.chars]
+        if self.bytes is not None and len(text.encode("utf-8")) > self.bytes:
+            text = text.encode("utf-8")[: self.bytes].decode("utf-8", errors="ignore")
+        return text
+
+
+def fit_bytes(text: str, max_bytes: int) -> str:
+    """``text`` if it is at most ``max_bytes`` bytes of UTF-8, else cut short to fit (never
+    inside a character).  For what is appended to an already budgeted report."""
+    return _Limit(None, max_bytes).cut(text)
+
+
 def render_markdown(
-    reports: list[ProviderReport], *, max_chars: int = 60000, full_report: str | None = None
+    reports: list[ProviderReport],
+    *,
+    max_chars: int | None = 60000,
+    max_bytes: int | None = None,
+    full_report: str | None = None,
 ) -> str:
     """The human report (PR body, job summary): totals, per-provider changes, problems.
 
-    Kept under ``max_chars`` by cutting the least important detail first (churn, then long
-    model lists, then change tables, then per-provider sections); the totals are never cut,
-    and a line then says where the full report is (``full_report``, or a default).
+    Kept within ``max_chars`` characters and ``max_bytes`` bytes of UTF-8 (None: no limit) by
+    cutting the least important detail first (churn, then long model lists, then change
+    tables, then per-provider sections); the totals are never cut, and a line then says where
+    the full report is (``full_report``, or a default).
     """
-    note = full_report or DEFAULT_FULL_REPORT
+    limit = _Limit(max_chars, max_bytes)
     head, body = _render(reports, _BUDGETS[0], None)
     text = _join(head + body)
-    if len(text) <= max_chars:
+    if limit.fits(text):
         return text
-    for budget in _BUDGETS[1:]:
-        head, body = _render(reports, budget, note)
+    note = full_report or DEFAULT_FULL_REPORT
+    # Each budget keeps less than the one before, so the first that fits is found by bisection
+    # (5 renders instead of up to 29): the same text trying them in order would give.
+    low, high = 1, len(_BUDGETS)  # the first budget that fits is in [low, high]
+    best = ""
+    while low < high:
+        middle = (low + high) // 2
+        head, body = _render(reports, _BUDGETS[middle], note)
         text = _join(head + body)
-        if len(text) <= max_chars:
-            return text
+        if limit.fits(text):
+            high, best = middle, text
+        else:
+            low = middle + 1
+    if high < len(_BUDGETS):
+        return best
     # Still too long (hundreds of providers): keep whole lines of the body while they fit.
-    room = max_chars - len(_join(head)) - 1
+    head, body = _render(reports, _BUDGETS[-1], note)
+    chars, size = limit.size(_join(head))
+    chars, size = chars + 1, size + 1
     kept: list[str] = []
     for line in body:
-        room -= len(line) + 1
-        if room < 0:
+        line_chars, line_bytes = limit.size(line)
+        chars, size = chars + line_chars + 1, size + line_bytes + 1
+        if (max_chars is not None and chars > max_chars) or (
+            max_bytes is not None and size > max_bytes
+        ):
             break
         kept.append(line)
-    return _join(head + kept)[:max_chars]
+    return limit.cut(_join(head + kept))

@@ -14,9 +14,13 @@ from .providers import ProviderSpec, builtin_registry
 from .publish import FileChange, Summary
 from .report import TITLE_PREFIX, inert, render_markdown, render_title, report_json
 
-# The job summary and --report-md hold the whole report (GitHub caps a step summary at 1 MiB);
-# only the PR body is cut to the 60,000 characters GitHub allows there.
-FULL_REPORT_MAX_CHARS = 1_000_000
+# The job summary and --report-md hold the whole report, cut only to fit a step summary:
+# GitHub drops one over 1 MiB, counted in bytes of UTF-8, whole.  The action appends a line
+# after the report (the pull request), so the report leaves room for it.  The PR body is cut
+# to 60,000 characters (GitHub allows 65,536 there).
+STEP_SUMMARY_MAX_BYTES = 1024 * 1024
+SUMMARY_APPENDIX_BYTES = 4096
+FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
 _MAX_REASON = 300  # characters of a failure reason built from an exception
 
 Emit = Callable[[str], None]
@@ -84,7 +88,7 @@ def _check_renders(report: ProviderReport) -> None:
     """Render the report on its own before its file is written, so that a value the reports
     cannot show fails this provider and leaves its file as it was, not the run's report."""
     canonical.dumps(report_json([report]))
-    render_markdown([report])
+    render_markdown([report], max_chars=None)
 
 
 def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
@@ -237,7 +241,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
     emit(summary_line(ordered))
     data = report_json(ordered)
-    markdown = render_markdown(ordered, max_chars=FULL_REPORT_MAX_CHARS)
+    markdown = render_markdown(ordered, max_chars=None, max_bytes=FULL_REPORT_MAX_BYTES)
     write_reports(settings, data, markdown)
     return RunResult(
         reports=ordered,

@@ -184,3 +184,29 @@ def test_any_exception_processing_one_listing_is_that_providers_one_line(tmp_pat
     assert report.error.startswith("cannot process its listing: TypeError: ")
     assert (report.models_before, report.models_after) == (1, 1)
     assert (tmp_path / "models" / "odd.json").read_bytes() == previous
+
+
+def cjk_models(n: int = 6000) -> list[dict]:
+    # ~275 bytes of UTF-8 per model line in the report: 1.6 MB over 6,000 models, in about
+    # 540,000 characters (under the 1,000,000 characters the report was once measured in).
+    return [{"id": f"{'模型' * 45}-{i:05d}"} for i in range(n)]
+
+
+def test_job_summary_and_report_md_stay_under_1_mib_of_utf8(tmp_path, monkeypatch, capsys, server):
+    server.route("/cjk/models", json_reply(listing(*cjk_models())))
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github/dump-models.yml").write_text(
+        f"providers:\n  cjk:\n    endpoint: {server.url}/cjk\n    auth: none\n"
+    )
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["run", "--report-md", "report.md"]) == 0
+    capsys.readouterr()
+    for path in (summary, tmp_path / "report.md"):
+        data = path.read_bytes()
+        assert len(data) <= 1024 * 1024, path
+        text = data.decode("utf-8")
+        assert "**+6000 \u22120 ~0** models" in text and "_Report shortened to fit" in text

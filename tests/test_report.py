@@ -13,6 +13,9 @@ import pytest
 
 from dump_models.diff import ProviderReport, compare_listings
 from dump_models.report import (
+    _BUDGETS,
+    _join,
+    _render,
     escape,
     price_change_pct,
     render_markdown,
@@ -236,11 +239,11 @@ def test_escape(raw, expected):
     assert escape(raw) == expected
 
 
-def _big_reports() -> list[ProviderReport]:
-    old = [_model(f"vendor/model-{i}") for i in range(3000)]
+def _big_reports(n: int = 3000) -> list[ProviderReport]:
+    old = [_model(f"vendor/model-{i}") for i in range(n)]
     new = [
         _model(f"vendor/model-{i}", prompt="0.0000005", benchmarks={"latency_ms": i})
-        for i in range(500, 3500)
+        for i in range(n // 6, n + n // 6)
     ]
     return [compare_listings("openrouter", old, new), compare_listings("venice", None, new)]
 
@@ -386,3 +389,32 @@ def test_a_body_just_over_the_limit_keeps_most_of_its_list():
     text = render_markdown([many], max_chars=60000)
     assert len(text) <= 60000
     assert text.count("\n- ") >= 2000  # cut in fine steps, not down to a token sample
+
+
+def _cjk_reports() -> list[ProviderReport]:
+    """About 1.6 MB of UTF-8 in some 540,000 characters: under a character limit of 1,000,000
+    but over GitHub's 1 MiB for a job summary, which counts bytes."""
+    added = [f"{'模型' * 45}-{i:05d}" for i in range(6000)]
+    return [ProviderReport("cjk", "new", models_after=len(added), added=added)]
+
+
+def test_a_byte_budget_counts_utf8_bytes():
+    reports = _cjk_reports()
+    whole = render_markdown(reports, max_chars=None)
+    assert len(whole) < 1_000_000 < len(whole.encode("utf-8"))
+    text = render_markdown(reports, max_chars=None, max_bytes=1_000_000)
+    assert len(text.encode("utf-8")) <= 1_000_000
+    assert "_Report shortened to fit" in text and text.count("\n- ") >= 2000
+    tiny = render_markdown(reports, max_chars=None, max_bytes=300)
+    assert len(tiny.encode("utf-8")) <= 300 and tiny.startswith("## Model listing changes")
+
+
+@pytest.mark.parametrize("reports", [_sample_reports(), _big_reports(600), _cjk_reports()])
+def test_each_budget_renders_no_more_than_the_one_before(reports):
+    """render_markdown bisects the budgets for the first that fits: sound only if each keeps
+    less than the one before (and then it picks what trying them in order would)."""
+    sizes = []
+    for budget in _BUDGETS[1:]:
+        head, body = _render(reports, budget, "note")
+        sizes.append(len(_join(head + body)))
+    assert sizes == sorted(sizes, reverse=True)
