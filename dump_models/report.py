@@ -39,7 +39,8 @@ _WHITESPACE = re.compile(r"\s+")
 # Where GitHub would find a mention (@user, @org/team, an e-mail), an issue reference (#12,
 # owner/repo#12, GH-12) or a link (https://..., www....: an issue URL after "closes" closes
 # it): a zero-width space goes right after each, which GitHub's patterns do not allow there.
-_LINKABLE = re.compile(r"@|#(?=\d)|\bGH-(?=\d)|\b(?:https?|ftp)(?=:)|\bwww(?=\.)", re.I)
+# Matched anywhere, word boundary or not: breaking a few harmless ones costs nothing.
+_LINKABLE = re.compile(r"@|#(?=\d)|GH-(?=\d)|:(?=//)|www(?=\.)", re.I)
 _ZWSP = "\u200b"
 
 
