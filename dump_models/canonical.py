@@ -111,30 +111,36 @@ def _value_problem(value: Any, skip: Any = None) -> str | None:
     Iterative, so that no depth can exhaust the stack; ``skip`` (the model list, checked
     model by model) is passed over.
     """
-    # (value, depth, where): ``where`` links to the parent's, so a path is built only for
-    # the one value that is reported.
+    # Only containers go on the stack, with their depth and where they are: ``where`` links
+    # to the parent's, so a path is built only for the one value that is reported.
+    if not isinstance(value, (dict, list)):
+        return _scalar_problem(value, None)
     stack: list[tuple[Any, int, tuple | None]] = [(value, 1, None)]
     while stack:
         item, depth, where = stack.pop()
-        if isinstance(item, (dict, list)):
-            if item is skip:
-                continue
-            if depth > MAX_NESTING:
-                return f"nests objects and arrays deeper than {MAX_NESTING} levels"
-            if isinstance(item, dict):
-                for key, child in item.items():
-                    if isinstance(key, str) and _text_problem(key):
-                        return f"text that is not valid Unicode at {_path_of(where)} (a key)"
-                    stack.append((child, depth + 1, (where, key)))
-            else:
-                stack.extend((child, depth + 1, (where, i)) for i, child in enumerate(item))
-        elif isinstance(item, float) and not math.isfinite(item):
-            name = "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity")
-            return (
-                f"{name} at {_path_of(where)}; a dump is strict JSON, which has no NaN or Infinity"
-            )
-        elif isinstance(item, str) and _text_problem(item):
-            return f"text that is not valid Unicode (a lone surrogate) at {_path_of(where)}"
+        if item is skip:
+            continue
+        if depth > MAX_NESTING:
+            return f"nests objects and arrays deeper than {MAX_NESTING} levels"
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in pairs:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1, (where, key)))
+            elif isinstance(child, (float, str)):
+                problem = _scalar_problem(child, (where, key))
+                if problem:
+                    return problem
+            if isinstance(key, str) and _text_problem(key):
+                return f"text that is not valid Unicode at {_path_of(where)} (a key)"
+    return None
+
+
+def _scalar_problem(value: Any, where: tuple | None) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        name = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return f"{name} at {_path_of(where)}; a dump is strict JSON, which has no NaN or Infinity"
+    if isinstance(value, str) and _text_problem(value):
+        return f"text that is not valid Unicode (a lone surrogate) at {_path_of(where)}"
     return None
 
 
@@ -201,11 +207,15 @@ def id_problem(models: list, id_field: str) -> str | None:
             f"{len(unnamed)} of {len(models)} models have {what}; "
             f"{_ID_HINT} the field that names its models"
         )
-    versions: dict[str, set[str]] = {}
+    by_id: dict[str, list[dict]] = {}
     for model in models:
-        text = json.dumps(model, sort_keys=True, ensure_ascii=False)
-        versions.setdefault(model_id(model, id_field), set()).add(text)
-    repeated = [(ident, len(texts)) for ident, texts in versions.items() if len(texts) > 1]
+        by_id.setdefault(model_id(model, id_field), []).append(model)
+    repeated = []
+    for ident, group in by_id.items():
+        if len(group) > 1:
+            versions = {json.dumps(m, sort_keys=True, ensure_ascii=False) for m in group}
+            if len(versions) > 1:
+                repeated.append((ident, len(versions)))
     if not repeated:
         return None
     shown = ", ".join(f'"{ident[:80]}" ({count} models)' for ident, count in repeated[:3])

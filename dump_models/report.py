@@ -206,26 +206,36 @@ def _table(header: list[str], rows: list[list[str]], limit: int | None) -> list[
     return lines + [""] + _more(len(rows) - len(shown))
 
 
-def _model_list(report: ProviderReport, ids: list[str], limit: int | None) -> list[str]:
-    shown = ids if limit is None else ids[:limit]
-    return (
-        [f"- {_model(report, model_id)}" for model_id in shown]
-        + [""]
-        + _more(len(ids) - len(shown))
-    )
+def _model_list(lines: list[str], limit: int | None) -> list[str]:
+    shown = lines if limit is None else lines[:limit]
+    return shown + [""] + _more(len(lines) - len(shown))
 
 
-def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
+@dataclass(frozen=True)
+class _Section:
+    """One provider's section with every provider text escaped once; a budget only cuts it."""
+
+    intro: list[str]  # heading and counts
+    prices: list[list[str]]
+    limits: list[list[str]]
+    capabilities: list[list[str]]
+    added_title: str
+    added: list[str]  # list lines
+    removed: list[str]
+    churn: list[list[str]]
+    churn_html: str  # the churn line for inside <summary>, where Markdown is not rendered
+    churn_markdown: str  # the same line on its own
+
+
+def _section(report: ProviderReport) -> _Section:
     before = "\u2014" if report.models_before is None else str(report.models_before)
     after = "\u2014" if report.models_after is None else str(report.models_after)
     counts = _counts(len(report.added), len(report.removed), len(report.changed))
-    lines = [f"### {escape(report.name)}", ""]
+    intro = [f"### {escape(report.name)}", ""]
     if report.status == "new":
-        lines += [f"New listing: {_plural(report.models_after or 0, 'model')}.", ""]
+        intro += [f"New listing: {_plural(report.models_after or 0, 'model')}.", ""]
     else:
-        lines += [f"{before} \u2192 {after} models: {counts}", ""]
-    if not budget.provider_details:
-        return lines
+        intro += [f"{before} \u2192 {after} models: {counts}", ""]
 
     # Raw-path changes of capability sources (supported_parameters, Groq's active) are real
     # changes, not churn: they go with the capability changes.
@@ -247,49 +257,73 @@ def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
             else:
                 churn.append((model_id, name, [label, escape(name), _value(old), _value(new)]))
 
-    if prices:
-        lines += ["**Prices** (USD per 1M tokens)", ""]
-        lines += _table(["model", "field", "old", "new", "change"], prices, budget.table_rows)
-    if limits:
-        lines += ["**Limits** (tokens)", ""]
-        lines += _table(["model", "field", "old", "new"], limits, budget.table_rows)
-    if capabilities:
-        lines += ["**Capabilities**", ""]
-        lines += _table(["model", "field", "old", "new"], capabilities, budget.table_rows)
-    if report.added:
-        title = "Models" if report.status == "new" else "Added"
-        lines += [f"**{title}** ({len(report.added)})", ""]
-        lines += _model_list(report, report.added, budget.list_items)
-    if report.removed:
-        lines += [f"**Removed** ({len(report.removed)})", ""]
-        lines += _model_list(report, report.removed, budget.list_items)
+    lines = {"html": "", "markdown": ""}
     if churn:
         models = len({model_id for model_id, _name, _row in churn})
         # Summed up by top-level key, in models: "benchmarks (128), top_provider (3)".
         pairs = {(model_id, name.split(".")[0]) for model_id, name, _row in churn}
         by_field = Counter(key for _model_id, key in pairs)
         top = sorted(by_field.items(), key=lambda item: (-item[1], item[0]))
-        folded = budget.churn_rows != 0
-        # Inside <summary> Markdown is not rendered, so only HTML escaping applies there.
-        inert = escape_html if folded else escape
-        summary = ", ".join(f"{inert(name)} ({count})" for name, count in top[:8])
-        if len(top) > 8:
-            summary += f", {len(top) - 8} more"
-        text = f"Other field changes in {_plural(models, 'model')}: {summary}"
-        if folded:
-            rows = [row for _model_id, _name, row in churn]
-            lines += [f"<details><summary>{text}</summary>", ""]
-            lines += _table(["model", "field", "old", "new"], rows, budget.churn_rows)
+        for kind, made_inert in (("html", escape_html), ("markdown", escape)):
+            summary = ", ".join(f"{made_inert(name)} ({count})" for name, count in top[:8])
+            if len(top) > 8:
+                summary += f", {len(top) - 8} more"
+            lines[kind] = f"Other field changes in {_plural(models, 'model')}: {summary}"
+    return _Section(
+        intro=intro,
+        prices=prices,
+        limits=limits,
+        capabilities=capabilities,
+        added_title="Models" if report.status == "new" else "Added",
+        added=[f"- {_model(report, model_id)}" for model_id in report.added],
+        removed=[f"- {_model(report, model_id)}" for model_id in report.removed],
+        churn=[row for _model_id, _name, row in churn],
+        churn_html=lines["html"],
+        churn_markdown=lines["markdown"],
+    )
+
+
+def _section_lines(section: _Section, budget: _Budget) -> list[str]:
+    lines = list(section.intro)
+    if not budget.provider_details:
+        return lines
+    if section.prices:
+        lines += ["**Prices** (USD per 1M tokens)", ""]
+        header = ["model", "field", "old", "new", "change"]
+        lines += _table(header, section.prices, budget.table_rows)
+    if section.limits:
+        lines += ["**Limits** (tokens)", ""]
+        lines += _table(["model", "field", "old", "new"], section.limits, budget.table_rows)
+    if section.capabilities:
+        lines += ["**Capabilities**", ""]
+        lines += _table(["model", "field", "old", "new"], section.capabilities, budget.table_rows)
+    if section.added:
+        lines += [f"**{section.added_title}** ({len(section.added)})", ""]
+        lines += _model_list(section.added, budget.list_items)
+    if section.removed:
+        lines += [f"**Removed** ({len(section.removed)})", ""]
+        lines += _model_list(section.removed, budget.list_items)
+    if section.churn:
+        if budget.churn_rows != 0:
+            lines += [f"<details><summary>{section.churn_html}</summary>", ""]
+            lines += _table(["model", "field", "old", "new"], section.churn, budget.churn_rows)
             lines += ["</details>", ""]
         else:
-            lines += [text, ""]
+            lines += [section.churn_markdown, ""]
     return lines
 
 
-def _render(
-    reports: list[ProviderReport], budget: _Budget, note: str | None
-) -> tuple[list[str], list[str]]:
-    """(head, body): the head (title and totals) is never cut."""
+@dataclass(frozen=True)
+class _Prepared:
+    """The whole report with every provider text escaped once, for each budget to cut."""
+
+    totals: list[str]
+    overview: list[str]  # the provider table and the unchanged providers
+    sections: list[_Section]
+    problems: list[str]
+
+
+def _prepare(reports: list[ProviderReport]) -> _Prepared:
     ordered = sorted(reports, key=lambda r: r.name)
     totals = report_json(ordered)["totals"]
     head = [
@@ -301,41 +335,56 @@ def _render(
         f"skipped {totals['skipped']}, guarded {totals['guarded']}",
         "",
     ]
-    if note:
-        head += [f"_Report shortened to fit; for the full report {note}._", ""]
 
-    body: list[str] = []
+    overview: list[str] = []
     listed = [r for r in ordered if r.status != "unchanged"]
     if listed:
-        body += ["| provider | status | before | after | added | removed | changed |"]
-        body += ["| --- | --- | --- | --- | --- | --- | --- |"]
+        overview += ["| provider | status | before | after | added | removed | changed |"]
+        overview += ["| --- | --- | --- | --- | --- | --- | --- |"]
         for r in listed:
             before = "\u2014" if r.models_before is None else str(r.models_before)
             after = "\u2014" if r.models_after is None else str(r.models_after)
-            body.append(
+            overview.append(
                 f"| {escape(r.name)} | {r.status} | {before} | {after} | {len(r.added)} "
                 f"| {len(r.removed)} | {len(r.changed)} |"
             )
-        body.append("")
+        overview.append("")
     unchanged = [escape(r.name) for r in ordered if r.status == "unchanged"]
     if unchanged:
-        body += [f"Unchanged ({len(unchanged)}): {', '.join(unchanged)}", ""]
+        overview += [f"Unchanged ({len(unchanged)}): {', '.join(unchanged)}", ""]
 
     changed = [r for r in ordered if r.status in ("changed", "new") and _change_count(r)]
     changed.sort(key=lambda r: (-_change_count(r), r.name))
-    for r in changed:
-        body += _provider_section(r, budget)
 
-    problems = [r for r in ordered if r.status in PROBLEM_STATUSES]
-    if problems:
-        body += ["### Failed, skipped and guarded", ""]
-        for r in problems:
+    problems: list[str] = []
+    failing = [r for r in ordered if r.status in PROBLEM_STATUSES]
+    if failing:
+        problems += ["### Failed, skipped and guarded", ""]
+        for r in failing:
             reason = r.error or "no reason given"
             if len(reason) > _MAX_REASON:
                 reason = reason[: _MAX_REASON - 1] + "\u2026"
-            body.append(f"- **{escape(r.name)}** {r.status}: {escape(reason)}")
-        body.append("")
-    return head, body
+            problems.append(f"- **{escape(r.name)}** {r.status}: {escape(reason)}")
+        problems.append("")
+    return _Prepared(head, overview, [_section(r) for r in changed], problems)
+
+
+def _layout(prepared: _Prepared, budget: _Budget, note: str | None) -> tuple[list[str], list[str]]:
+    """(head, body) under one budget: the head (title and totals) is never cut."""
+    head = list(prepared.totals)
+    if note:
+        head += [f"_Report shortened to fit; for the full report {note}._", ""]
+    body = list(prepared.overview)
+    for section in prepared.sections:
+        body += _section_lines(section, budget)
+    return head, body + prepared.problems
+
+
+def _render(
+    reports: list[ProviderReport], budget: _Budget, note: str | None
+) -> tuple[list[str], list[str]]:
+    """(head, body) of ``reports`` under one budget."""
+    return _layout(_prepare(reports), budget, note)
 
 
 def _join(lines: list[str]) -> str:
@@ -389,7 +438,8 @@ def render_markdown(
     the full report is (``full_report``, or a default).
     """
     limit = _Limit(max_chars, max_bytes)
-    head, body = _render(reports, _BUDGETS[0], None)
+    prepared = _prepare(reports)  # the escaping, once: each budget then only cuts
+    head, body = _layout(prepared, _BUDGETS[0], None)
     text = _join(head + body)
     if limit.fits(text):
         return text
@@ -400,7 +450,7 @@ def render_markdown(
     best = ""
     while low < high:
         middle = (low + high) // 2
-        head, body = _render(reports, _BUDGETS[middle], note)
+        head, body = _layout(prepared, _BUDGETS[middle], note)
         text = _join(head + body)
         if limit.fits(text):
             high, best = middle, text
@@ -409,7 +459,7 @@ def render_markdown(
     if high < len(_BUDGETS):
         return best
     # Still too long (hundreds of providers): keep whole lines of the body while they fit.
-    head, body = _render(reports, _BUDGETS[-1], note)
+    head, body = _layout(prepared, _BUDGETS[-1], note)
     chars, size = limit.size(_join(head))
     chars, size = chars + 1, size + 1
     kept: list[str] = []

@@ -172,7 +172,7 @@ def test_any_exception_processing_one_listing_is_that_providers_one_line(tmp_pat
     result = FetchResult(
         name="odd",
         ok=True,
-        document={"data": [{"id": "m", "tags": {"a", "b"}}]},
+        document={"data": [{"id": "kept"}, {"id": "m", "tags": {"a", "b"}}]},
         models=None,
         error=None,
         seconds=0.1,
