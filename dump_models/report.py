@@ -136,12 +136,17 @@ def _value(value: object) -> str:
         return "\u2014"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        text = ", ".join(value) if value else "(none)"
-    elif isinstance(value, (dict, list)):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    else:
-        text = str(value)
+    try:
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            text = ", ".join(value) if value else "(none)"
+        elif isinstance(value, (dict, list)):
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = str(value)
+    except (ValueError, TypeError, RecursionError):
+        # An integer of over 4,300 digits, nesting past the recursion limit: no stored listing
+        # holds one (the parser and the listing check refuse them), but rendering never raises.
+        text = f"({type(value).__name__} too large to show)"
     if len(text) > _MAX_VALUE:
         text = text[: _MAX_VALUE - 1] + "\u2026"
     return escape(text)

@@ -416,3 +416,15 @@ def test_each_budget_renders_no_more_than_the_one_before(reports):
         head, body = _render(reports, budget, "note")
         sizes.append(len(_join(head + body)))
     assert sizes == sorted(sizes, reverse=True)
+
+
+def test_values_no_listing_could_hold_still_render():
+    deep: object = 1
+    for _ in range(5000):
+        deep = [deep]
+    values = [10**5000, deep, {"a": float("nan")}, float("-inf"), "1E+999999", {1: 2, "a": 3}]
+    changed = {f"m{i}": {"x": {"old": value, "new": 1}} for i, value in enumerate(values)}
+    changed["p"] = {"input_price": {"old": "1E+999999", "new": [1]}}
+    report = ProviderReport("x", "changed", models_before=7, models_after=7, changed=changed)
+    text = render_markdown([report])
+    assert "(int too large to show)" in text and "(list too large to show)" in text
