@@ -28,7 +28,14 @@ from bench_report import BASE_MODELS, REPEATS, listing_pair
 
 from dump_models import canonical
 from dump_models.diff import compare_listings
-from dump_models.report import _BUDGETS, DEFAULT_FULL_REPORT, _join, _render, render_markdown
+from dump_models.report import (
+    _BUDGETS,
+    DEFAULT_FULL_REPORT,
+    _join,
+    _layout,
+    _prepare,
+    render_markdown,
+)
 
 SCALES = (1, 5, 10)
 PR_BODY_CHARS = 60000
@@ -43,8 +50,12 @@ def _best(function) -> float:
     return min(times)
 
 
+def _render(reports, budget, note):
+    return _layout(_prepare(reports), budget, note)  # everything built afresh, as before
+
+
 def in_order(reports) -> str:
-    """The budgets tried one after the other (the search before bisection)."""
+    """The budgets tried one after the other, each rendered afresh (the search before)."""
     head, body = _render(reports, _BUDGETS[0], None)
     text = _join(head + body)
     if len(text) <= PR_BODY_CHARS:

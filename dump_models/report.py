@@ -385,13 +385,6 @@ def _layout(prepared: _Prepared, budget: _Budget, note: str | None) -> tuple[lis
     return head, body + prepared.problems
 
 
-def _render(
-    reports: list[ProviderReport], budget: _Budget, note: str | None
-) -> tuple[list[str], list[str]]:
-    """(head, body) of ``reports`` under one budget."""
-    return _layout(_prepare(reports), budget, note)
-
-
 def _join(lines: list[str]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -15,7 +15,8 @@ from dump_models.diff import ProviderReport, compare_listings
 from dump_models.report import (
     _BUDGETS,
     _join,
-    _render,
+    _layout,
+    _prepare,
     escape,
     price_change_pct,
     render_markdown,
@@ -411,9 +412,10 @@ def test_a_byte_budget_counts_utf8_bytes():
 def test_each_budget_renders_no_more_than_the_one_before(reports):
     """render_markdown bisects the budgets for the first that fits: sound only if each keeps
     less than the one before (and then it picks what trying them in order would)."""
+    prepared = _prepare(reports)
     sizes = []
     for budget in _BUDGETS[1:]:
-        head, body = _render(reports, budget, "note")
+        head, body = _layout(prepared, budget, "note")
         sizes.append(len(_join(head + body)))
     assert sizes == sorted(sizes, reverse=True)
 
