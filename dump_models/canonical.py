@@ -124,14 +124,15 @@ def _value_problem(value: Any, skip: Any = None) -> str | None:
             return f"nests objects and arrays deeper than {MAX_NESTING} levels"
         pairs = item.items() if isinstance(item, dict) else enumerate(item)
         for key, child in pairs:
+            # The key first: a path shown in a reason must itself be valid text.
+            if isinstance(key, str) and _text_problem(key):
+                return f"text that is not valid Unicode at {_path_of(where)} (a key)"
             if isinstance(child, (dict, list)):
                 stack.append((child, depth + 1, (where, key)))
             elif isinstance(child, (float, str)):
                 problem = _scalar_problem(child, (where, key))
                 if problem:
                     return problem
-            if isinstance(key, str) and _text_problem(key):
-                return f"text that is not valid Unicode at {_path_of(where)} (a key)"
     return None
 
 

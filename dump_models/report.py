@@ -48,6 +48,8 @@ def inert(text: object) -> str:
     """Provider text made plain: one line, and nothing GitHub turns into a mention, an issue
     reference or a link (so no closing keyword finds anything to close).  For PR titles."""
     value = _WHITESPACE.sub(" ", str(text)).strip()
+    if not value.isascii():  # a lone surrogate cannot be written as UTF-8: "?" instead
+        value = value.encode("utf-8", errors="replace").decode("utf-8")
     return _LINKABLE.sub(lambda match: match.group(0) + _ZWSP, value)
 
 

@@ -207,3 +207,10 @@ def test_load_json_refuses_what_cannot_be_stored():
 )
 def test_id_problem(models, expected):
     assert id_problem(models, "id") == expected
+
+
+def test_a_reason_never_quotes_invalid_text():
+    models = [{"id": "m", "\ud800": float("nan")}]
+    reason = unstorable_reason({"data": models}, models)
+    assert reason.startswith('model "m": text that is not valid Unicode')
+    reason.encode("utf-8")

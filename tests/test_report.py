@@ -430,3 +430,8 @@ def test_values_no_listing_could_hold_still_render():
     report = ProviderReport("x", "changed", models_before=7, models_after=7, changed=changed)
     text = render_markdown([report])
     assert "(int too large to show)" in text and "(list too large to show)" in text
+
+
+def test_text_that_is_not_valid_unicode_is_replaced_not_raised():
+    assert escape("a\ud800b 模") == "a?b 模"
+    render_markdown([ProviderReport("x", "failed", error="bad \udfff")], max_bytes=500)
