@@ -25,8 +25,8 @@ from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
 from .publish import publish
-from .report import render_markdown, render_title
-from .runner import run, summarize_for_publish
+from .report import fit_bytes, render_markdown, render_title
+from .runner import STEP_SUMMARY_MAX_BYTES, run, summarize_for_publish
 
 # Every input of action.yml with the default it declares there (tests/test_action_parity.py
 # holds the two together). Inputs whose default is also the config file's default
@@ -283,6 +283,12 @@ def append_file(path: str | None, text: str) -> None:
             handle.write(secrets.redact(text))
 
 
+def job_summary(text: str) -> str:
+    """The step summary: the report and the lines appended to it, within the 1 MiB of UTF-8
+    GitHub accepts (the report leaves room for the appended lines; this is the backstop)."""
+    return fit_bytes(text.rstrip("\n") + "\n", STEP_SUMMARY_MAX_BYTES)
+
+
 def report_path(workspace: Path) -> Path:
     """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
     made ready before any request (SPEC §11 Paths).
@@ -427,7 +433,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             console.line(render_markdown(result.reports, full_report=full_report))
         else:
             console.line("dump-models: dry run: no change to publish")
-        append_file(environ.get("GITHUB_STEP_SUMMARY"), summary.rstrip("\n") + "\n")
+        append_file(environ.get("GITHUB_STEP_SUMMARY"), job_summary(summary))
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
         return exit_code
     try:
@@ -462,7 +468,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             outputs["pull-request-url"] = published.pr_url
             summary += f"\n\nPull request ({published.operation}): {published.pr_url}\n"
     finally:
-        append_file(environ.get("GITHUB_STEP_SUMMARY"), summary.rstrip("\n") + "\n")
+        append_file(environ.get("GITHUB_STEP_SUMMARY"), job_summary(summary))
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
 
     if result.exit_code:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import tempfile
@@ -16,6 +17,11 @@ from .providers import ProviderSpec
 # Top-level keys that only steer paging; they change with every page size and carry no data.
 PAGING_KEYS = ("has_more", "first_id", "last_id", "next_page_token", "nextPageToken")
 DAY = 86400.0
+# Levels of objects and arrays a model may nest, the model itself being level 1 (real models
+# use five or six).  Deeper is refused before anything recursive (sorting, diffing, json.dumps)
+# sees it; the rest of a listing document is held to the same limit.
+MAX_NESTING = 64
+_ID_HINT = "set id_field for this provider in the config to"
 
 
 def listing_models(document: Any, list_key: str | None) -> list | None:
@@ -81,6 +87,147 @@ def request_time_fields(models: list[dict], fetched_at: float) -> tuple[str, ...
     )
 
 
+def _text_problem(text: str) -> bool:
+    # isascii() is a flag check: only non-ASCII text pays for the encoding attempt.
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _path_of(entry: tuple | None) -> str:
+    keys: list[str] = []
+    while entry is not None:
+        entry, key = entry
+        keys.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(keys)).lstrip(".") or "(the value itself)"
+
+
+def _value_problem(value: Any, skip: Any = None) -> str | None:
+    """Why ``value`` cannot be stored as strict UTF-8 JSON within ``MAX_NESTING``, or None.
+
+    Iterative, so that no depth can exhaust the stack; ``skip`` (the model list, checked
+    model by model) is passed over.
+    """
+    # Only containers go on the stack, with their depth and where they are: ``where`` links
+    # to the parent's, so a path is built only for the one value that is reported.
+    if not isinstance(value, (dict, list)):
+        return _scalar_problem(value, None)
+    stack: list[tuple[Any, int, tuple | None]] = [(value, 1, None)]
+    while stack:
+        item, depth, where = stack.pop()
+        if item is skip:
+            continue
+        if depth > MAX_NESTING:
+            return f"nests objects and arrays deeper than {MAX_NESTING} levels"
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in pairs:
+            # The key first: a path shown in a reason must itself be valid text.
+            if isinstance(key, str) and _text_problem(key):
+                return f"text that is not valid Unicode at {_path_of(where)} (a key)"
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1, (where, key)))
+            elif isinstance(child, (float, str)):
+                problem = _scalar_problem(child, (where, key))
+                if problem:
+                    return problem
+    return None
+
+
+def _scalar_problem(value: Any, where: tuple | None) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        name = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return f"{name} at {_path_of(where)}; a dump is strict JSON, which has no NaN or Infinity"
+    if isinstance(value, str) and _text_problem(value):
+        return f"text that is not valid Unicode (a lone surrogate) at {_path_of(where)}"
+    return None
+
+
+def _shown_id(model: Any, index: int, id_field: str = "id") -> str:
+    ident = model.get(id_field) if isinstance(model, dict) else None
+    if isinstance(ident, (str, int, float)) and not isinstance(ident, bool) and ident != "":
+        text = str(ident)
+        if not _text_problem(text):
+            return f'model "{text[:80]}"' if len(text) <= 80 else f'model "{text[:79]}\u2026"'
+    return f"model at index {index}"
+
+
+def unstorable_reason(document: Any, models: list | None, id_field: str = "id") -> str | None:
+    """Why a listing cannot be stored safely, in one line, or None when it can.
+
+    Refused: numbers strict JSON cannot hold (``NaN``, ``Infinity``: Python's json reads them,
+    and ``1e999`` becomes infinity), text that is not valid Unicode (a lone surrogate from a
+    ``\\ud800`` escape), and nesting deeper than ``MAX_NESTING`` levels below the model list.
+    ``models`` is the document's model list (the document itself for a top-level array).
+    """
+    for index, model in enumerate(models or ()):
+        problem = _value_problem(model)
+        if problem is not None:
+            where = _shown_id(model, index, id_field)
+            return f"{where} {problem}" if problem.startswith("nests") else f"{where}: {problem}"
+    if document is models:
+        return None
+    problem = _value_problem(document, skip=models)
+    return None if problem is None else f"the listing's top level: {problem}"
+
+
+def load_json(data: bytes | str) -> Any:
+    """A JSON file's content, for files read back (previous dumps, ``dump-models diff``).
+
+    Raises ValueError (``json.JSONDecodeError`` for a syntax error) with one line: a nesting
+    too deep for the parser is such an error, not a crash.
+    """
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError(f"nests objects and arrays deeper than {MAX_NESTING} levels") from None
+
+
+def _usable_id(value: Any) -> bool:
+    if isinstance(value, bool) or value == "":
+        return False
+    return isinstance(value, (str, int, float))
+
+
+def id_problem(models: list, id_field: str) -> str | None:
+    """Why these models cannot be told apart by ``id_field``, in one line, or None.
+
+    A model that cannot be named cannot be compared, so the removal guard could not protect
+    it: every model needs a usable id (a non-empty string or a number), and models sharing an
+    id must be the same model (a repeat, as paging overlaps give).
+    """
+    unnamed = [m for m in models if not isinstance(m, dict) or not _usable_id(m.get(id_field))]
+    if unnamed:
+        absent = all(not isinstance(m, dict) or id_field not in m for m in unnamed)
+        what = (
+            f'no "{id_field}" field' if absent else f'no usable "{id_field}" (a string or a number)'
+        )
+        return (
+            f"{len(unnamed)} of {len(models)} models have {what}; "
+            f"{_ID_HINT} the field that names its models"
+        )
+    by_id: dict[str, list[dict]] = {}
+    for model in models:
+        by_id.setdefault(model_id(model, id_field), []).append(model)
+    repeated = []
+    for ident, group in by_id.items():
+        if len(group) > 1:
+            versions = {json.dumps(m, sort_keys=True, ensure_ascii=False) for m in group}
+            if len(versions) > 1:
+                repeated.append((ident, len(versions)))
+    if not repeated:
+        return None
+    shown = ", ".join(f'"{ident[:80]}" ({count} models)' for ident, count in repeated[:3])
+    more = f" and {len(repeated) - 3} more" if len(repeated) > 3 else ""
+    return (
+        f"ids repeat with different models: {shown}{more}; "
+        f"{_ID_HINT} a field that tells its models apart"
+    )
+
+
 def _sorted_keys(value: Any, first: str | None = None) -> Any:
     if isinstance(value, dict):
         keys = sorted(value)
@@ -133,8 +280,8 @@ def canonical_document(
 
 
 def dumps(document: Any) -> str:
-    """Two-space indented UTF-8 JSON with a final newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """Two-space indented UTF-8 JSON with a final newline; strict (no NaN or Infinity)."""
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 class UnsafeWrite(OSError):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dump_models.canonical import load_json, unstorable_reason
 from dump_models.diff import ProviderReport, compare_listings
 from dump_models.errors import DumpModelsError
 from dump_models.providers import builtin_registry
@@ -15,12 +16,14 @@ _HINT = "pass a models/<provider>.json file or a directory of them"
 
 def _load(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return load_json(path.read_bytes())
     except json.JSONDecodeError as exc:
         message = f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}; {_HINT}"
         raise DumpModelsError(message) from None
     except UnicodeDecodeError as exc:
         raise DumpModelsError(f"{path}: not valid JSON (line 1): {exc.reason}; {_HINT}") from None
+    except ValueError as exc:
+        raise DumpModelsError(f"{path}: not a dump: it {exc}; {_HINT}") from None
     except OSError as exc:
         raise DumpModelsError(f"{path}: cannot read: {exc.strerror or exc}; {_HINT}") from None
 
@@ -47,7 +50,15 @@ def _files(path: Path) -> dict[str, Path]:
 
 
 def _listing(name: str, path: Path | None) -> list[dict] | None:
-    return None if path is None else _models(name, path, _load(path))
+    if path is None:
+        return None
+    document = _load(path)
+    models = _models(name, path, document)
+    # What a run would refuse to store, diff refuses to read: nothing recursive meets it.
+    problem = unstorable_reason(document, models)
+    if problem:
+        raise DumpModelsError(f"{path}: not a dump: {problem}; {_HINT}")
+    return models
 
 
 def compare_paths(old: Path, new: Path) -> list[ProviderReport]:

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dump_models import decimals
 from dump_models.canonical import drop_paths
 from dump_models.normalize import (
     NORMALIZED_FIELDS,
     feeding_paths,
     normalize_model,
     same_meaning,
+    unreadable,
 )
 
 STATUSES = ("changed", "unchanged", "new", "failed", "skipped", "guarded")
@@ -122,8 +124,14 @@ def _json_value(value: Any) -> Any:
     if value is _MISSING:
         return None
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return decimals.text(value)
     return value
+
+
+def _unreadable(provider: str, path: str, old: Any, new: Any) -> bool:
+    """Either side is a value normalization cannot read ("1E+999999", "lots"): the raw change
+    is then shown as well, since the normalized field alone would only say "gone"."""
+    return any(v is not _MISSING and unreadable(provider, path, v) for v in (old, new))
 
 
 def _fed(path: str, feeding: dict[str, tuple[str, ...]], below: dict[str, set[str]]) -> set[str]:
@@ -166,8 +174,9 @@ def _model_changes(
     for path in sorted(raw):
         a, b = raw[path]
         names = fed[path]
-        if names and (names & moved or same_meaning(provider, path, a, b)):
-            continue
+        if names and not _unreadable(provider, path, a, b):
+            if names & moved or same_meaning(provider, path, a, b):
+                continue
         changes[path] = {"old": _json_value(a), "new": _json_value(b)}
     if not changes and _canonical(old) != _canonical(new):
         # Safety net: the model changed but nothing above says how.  Report every raw path

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from dump_models import decimals
 
 # Normalized fields in report order: prices, limits, capabilities.
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price")
@@ -29,27 +31,13 @@ CAPABILITY_FIELDS = (
 )
 NORMALIZED_FIELDS = PRICE_FIELDS + LIMIT_FIELDS + CAPABILITY_FIELDS
 
-_MILLION = Decimal(10) ** 6
 _MISSING = object()
+_MAX_COUNT_DIGITS = 100  # a token count written with more digits is no count
 
 
-def _tidy(value: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent form (``1E+2`` -> ``100``)."""
-    value = value.normalize()
-    if value.as_tuple().exponent > 0:
-        value = value.quantize(Decimal(1))
-    return value
-
-
-def _decimal(value: Any) -> Decimal | None:
-    # str() first: a JSON float such as 2.5e-07 becomes its shortest repr, not binary noise.
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not number.is_finite() or number < 0:
+def _price(value: Any) -> Decimal | None:
+    number = decimals.parse(value)
+    if number is None or number < 0:
         # OpenRouter's "-1" marks a router whose price varies: not a price.
         return None
     return number
@@ -57,14 +45,14 @@ def _decimal(value: Any) -> Decimal | None:
 
 def per_token(value: Any) -> Decimal | None:
     """USD per token -> USD per 1M tokens, exactly."""
-    number = _decimal(value)
-    return None if number is None else _tidy(number * _MILLION)
+    number = _price(value)
+    return None if number is None else decimals.scaled(number, 6)
 
 
 def per_million(value: Any) -> Decimal | None:
     """A price already in USD per 1M tokens."""
-    number = _decimal(value)
-    return None if number is None else _tidy(number)
+    number = _price(value)
+    return None if number is None else decimals.scaled(number, 0)
 
 
 def per_token_or_zero(value: Any) -> Decimal | None:
@@ -80,8 +68,11 @@ def integer(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        digits = value.strip()
+        # isdigit() alone takes "²" and "٣", which int() refuses.
+        if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_COUNT_DIGITS:
+            return int(digits)
     return None
 
 
@@ -316,3 +307,20 @@ def same_meaning(provider: str, path: str, old: Any, new: Any) -> bool:
     ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...) never qualify."""
     transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
     return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)
+
+
+def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
+    # OpenRouter's "-1": a price that varies, read as "no price" on purpose (PROVIDERS.md).
+    if transform in _PRICES:
+        number = decimals.parse(value)
+        return number is not None and number < 0
+    return False
+
+
+def unreadable(provider: str, path: str, value: Any) -> bool:
+    """True when ``value`` is there at ``path`` (not null) but no row reading ``path`` can read
+    it: a price of ``"1E+999999"``, a limit of ``"lots"``.  The report then shows it raw."""
+    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
+    if not transforms or value is None:
+        return False
+    return all(t(value) is None and not _means_nothing(t, value) for t in transforms)

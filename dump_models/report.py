@@ -10,8 +10,8 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
+from dump_models import decimals
 from dump_models.diff import ProviderReport
 from dump_models.normalize import (
     CAPABILITY_FIELDS,
@@ -31,22 +31,38 @@ DEFAULT_FULL_REPORT = (
 _MAX_VALUE = 80  # characters of a raw value shown in a table cell
 _MAX_REASON = 300  # characters of an error reason
 
-# Markdown punctuation that could format, link or break a table cell.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_WHITESPACE = re.compile(r"[\r\n\t]+")
+# Markdown punctuation that could format, link or break a table cell ("#" a heading, "$" math).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#$])")
+# A list marker at the start of a list item's text would open a nested list ("- x", "1. x").
+_MD_LEADING_MARKER = re.compile(r"^(\d{0,9})([-+.)])(?=\s|$)")
+_WHITESPACE = re.compile(r"\s+")
+# Where GitHub would find a mention (@user, @org/team, an e-mail), an issue reference (#12,
+# owner/repo#12, GH-12) or a link (https://..., www....: an issue URL after "closes" closes
+# it): a zero-width space goes right after each, which GitHub's patterns do not allow there.
+# Matched anywhere, word boundary or not: breaking a few harmless ones costs nothing.
+_LINKABLE = re.compile(r"@|#(?=\d)|GH-(?=\d)|:(?=//)|www(?=\.)", re.I)
+_ZWSP = "\u200b"
+
+
+def inert(text: object) -> str:
+    """Provider text made plain: one line, and nothing GitHub turns into a mention, an issue
+    reference or a link (so no closing keyword finds anything to close).  For PR titles."""
+    value = _WHITESPACE.sub(" ", str(text)).strip()
+    if not value.isascii():  # a lone surrogate cannot be written as UTF-8: "?" instead
+        value = value.encode("utf-8", errors="replace").decode("utf-8")
+    return _LINKABLE.sub(lambda match: match.group(0) + _ZWSP, value)
 
 
 def escape_html(text: object) -> str:
-    """Provider text made inert inside HTML (``<summary>``): one line, no tags, no mentions."""
-    value = _WHITESPACE.sub(" ", str(text))
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A zero-width space after "@" keeps GitHub from turning "@name" into a mention.
-    return value.replace("@", "@\u200b")
+    """Provider text made inert inside HTML (``<summary>``): ``inert`` plus no tags."""
+    value = inert(text)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escape(text: object) -> str:
     """Provider text made inert in Markdown: ``escape_html`` plus no formatting, no ``|``."""
-    return _MD_SPECIAL.sub(r"\\\1", escape_html(text))
+    value = _MD_SPECIAL.sub(r"\\\1", escape_html(text))
+    return _MD_LEADING_MARKER.sub(r"\1\\\2", value)
 
 
 def report_json(reports: list[ProviderReport]) -> dict:
@@ -90,7 +106,7 @@ def render_title(reports: list[ProviderReport]) -> str:
         sum(len(r.removed) for r in busy),
         sum(len(r.changed) for r in busy),
     )
-    names = ", ".join(r.name for r in busy[:TITLE_PROVIDERS])
+    names = ", ".join(inert(r.name) for r in busy[:TITLE_PROVIDERS])
     if len(busy) > TITLE_PROVIDERS:
         names += f" +{len(busy) - TITLE_PROVIDERS} more"
     return f"{TITLE_PREFIX}: {totals} ({names})"
@@ -103,18 +119,17 @@ def price_change_pct(old: object, new: object) -> str:
         return "added"
     if new is None:
         return "removed"
-    try:
-        before, after = Decimal(str(old)), Decimal(str(new))
-    except InvalidOperation:
+    before, after = decimals.parse(old), decimals.parse(new)
+    if before is None or after is None:
         return ""
-    if before == 0:
-        return "0%" if after == 0 else "from 0"
-    pct = (after - before) / before * 100
-    rounded = pct.quantize(Decimal(1)) if abs(pct) >= 10 else pct.quantize(Decimal("0.1"))
-    text = format(abs(rounded).normalize(), "f")
-    if rounded == 0:
+    if before.is_zero():
+        return "0%" if after.is_zero() else "from 0"
+    rounded = decimals.percent_change(before, after)
+    if rounded is None:
+        return ""
+    if rounded.is_zero():
         return "0%"
-    return f"{'+' if rounded > 0 else MINUS}{text}%"
+    return f"{MINUS if rounded.is_signed() else '+'}{decimals.text(rounded.copy_abs())}%"
 
 
 def _value(value: object) -> str:
@@ -123,12 +138,17 @@ def _value(value: object) -> str:
         return "\u2014"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        text = ", ".join(value) if value else "(none)"
-    elif isinstance(value, (dict, list)):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    else:
-        text = str(value)
+    try:
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            text = ", ".join(value) if value else "(none)"
+        elif isinstance(value, (dict, list)):
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = str(value)
+    except (ValueError, TypeError, RecursionError):
+        # An integer of over 4,300 digits, nesting past the recursion limit: no stored listing
+        # holds one (the parser and the listing check refuse them), but rendering never raises.
+        text = f"({type(value).__name__} too large to show)"
     if len(text) > _MAX_VALUE:
         text = text[: _MAX_VALUE - 1] + "\u2026"
     return escape(text)
@@ -193,26 +213,36 @@ def _table(header: list[str], rows: list[list[str]], limit: int | None) -> list[
     return lines + [""] + _more(len(rows) - len(shown))
 
 
-def _model_list(report: ProviderReport, ids: list[str], limit: int | None) -> list[str]:
-    shown = ids if limit is None else ids[:limit]
-    return (
-        [f"- {_model(report, model_id)}" for model_id in shown]
-        + [""]
-        + _more(len(ids) - len(shown))
-    )
+def _model_list(lines: list[str], limit: int | None) -> list[str]:
+    shown = lines if limit is None else lines[:limit]
+    return shown + [""] + _more(len(lines) - len(shown))
 
 
-def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
+@dataclass(frozen=True)
+class _Section:
+    """One provider's section with every provider text escaped once; a budget only cuts it."""
+
+    intro: list[str]  # heading and counts
+    prices: list[list[str]]
+    limits: list[list[str]]
+    capabilities: list[list[str]]
+    added_title: str
+    added: list[str]  # list lines
+    removed: list[str]
+    churn: list[list[str]]
+    churn_html: str  # the churn line for inside <summary>, where Markdown is not rendered
+    churn_markdown: str  # the same line on its own
+
+
+def _section(report: ProviderReport) -> _Section:
     before = "\u2014" if report.models_before is None else str(report.models_before)
     after = "\u2014" if report.models_after is None else str(report.models_after)
     counts = _counts(len(report.added), len(report.removed), len(report.changed))
-    lines = [f"### {escape(report.name)}", ""]
+    intro = [f"### {escape(report.name)}", ""]
     if report.status == "new":
-        lines += [f"New listing: {_plural(report.models_after or 0, 'model')}.", ""]
+        intro += [f"New listing: {_plural(report.models_after or 0, 'model')}.", ""]
     else:
-        lines += [f"{before} \u2192 {after} models: {counts}", ""]
-    if not budget.provider_details:
-        return lines
+        intro += [f"{before} \u2192 {after} models: {counts}", ""]
 
     # Raw-path changes of capability sources (supported_parameters, Groq's active) are real
     # changes, not churn: they go with the capability changes.
@@ -234,49 +264,73 @@ def _provider_section(report: ProviderReport, budget: _Budget) -> list[str]:
             else:
                 churn.append((model_id, name, [label, escape(name), _value(old), _value(new)]))
 
-    if prices:
-        lines += ["**Prices** (USD per 1M tokens)", ""]
-        lines += _table(["model", "field", "old", "new", "change"], prices, budget.table_rows)
-    if limits:
-        lines += ["**Limits** (tokens)", ""]
-        lines += _table(["model", "field", "old", "new"], limits, budget.table_rows)
-    if capabilities:
-        lines += ["**Capabilities**", ""]
-        lines += _table(["model", "field", "old", "new"], capabilities, budget.table_rows)
-    if report.added:
-        title = "Models" if report.status == "new" else "Added"
-        lines += [f"**{title}** ({len(report.added)})", ""]
-        lines += _model_list(report, report.added, budget.list_items)
-    if report.removed:
-        lines += [f"**Removed** ({len(report.removed)})", ""]
-        lines += _model_list(report, report.removed, budget.list_items)
+    lines = {"html": "", "markdown": ""}
     if churn:
         models = len({model_id for model_id, _name, _row in churn})
         # Summed up by top-level key, in models: "benchmarks (128), top_provider (3)".
         pairs = {(model_id, name.split(".")[0]) for model_id, name, _row in churn}
         by_field = Counter(key for _model_id, key in pairs)
         top = sorted(by_field.items(), key=lambda item: (-item[1], item[0]))
-        folded = budget.churn_rows != 0
-        # Inside <summary> Markdown is not rendered, so only HTML escaping applies there.
-        inert = escape_html if folded else escape
-        summary = ", ".join(f"{inert(name)} ({count})" for name, count in top[:8])
-        if len(top) > 8:
-            summary += f", {len(top) - 8} more"
-        text = f"Other field changes in {_plural(models, 'model')}: {summary}"
-        if folded:
-            rows = [row for _model_id, _name, row in churn]
-            lines += [f"<details><summary>{text}</summary>", ""]
-            lines += _table(["model", "field", "old", "new"], rows, budget.churn_rows)
+        for kind, made_inert in (("html", escape_html), ("markdown", escape)):
+            summary = ", ".join(f"{made_inert(name)} ({count})" for name, count in top[:8])
+            if len(top) > 8:
+                summary += f", {len(top) - 8} more"
+            lines[kind] = f"Other field changes in {_plural(models, 'model')}: {summary}"
+    return _Section(
+        intro=intro,
+        prices=prices,
+        limits=limits,
+        capabilities=capabilities,
+        added_title="Models" if report.status == "new" else "Added",
+        added=[f"- {_model(report, model_id)}" for model_id in report.added],
+        removed=[f"- {_model(report, model_id)}" for model_id in report.removed],
+        churn=[row for _model_id, _name, row in churn],
+        churn_html=lines["html"],
+        churn_markdown=lines["markdown"],
+    )
+
+
+def _section_lines(section: _Section, budget: _Budget) -> list[str]:
+    lines = list(section.intro)
+    if not budget.provider_details:
+        return lines
+    if section.prices:
+        lines += ["**Prices** (USD per 1M tokens)", ""]
+        header = ["model", "field", "old", "new", "change"]
+        lines += _table(header, section.prices, budget.table_rows)
+    if section.limits:
+        lines += ["**Limits** (tokens)", ""]
+        lines += _table(["model", "field", "old", "new"], section.limits, budget.table_rows)
+    if section.capabilities:
+        lines += ["**Capabilities**", ""]
+        lines += _table(["model", "field", "old", "new"], section.capabilities, budget.table_rows)
+    if section.added:
+        lines += [f"**{section.added_title}** ({len(section.added)})", ""]
+        lines += _model_list(section.added, budget.list_items)
+    if section.removed:
+        lines += [f"**Removed** ({len(section.removed)})", ""]
+        lines += _model_list(section.removed, budget.list_items)
+    if section.churn:
+        if budget.churn_rows != 0:
+            lines += [f"<details><summary>{section.churn_html}</summary>", ""]
+            lines += _table(["model", "field", "old", "new"], section.churn, budget.churn_rows)
             lines += ["</details>", ""]
         else:
-            lines += [text, ""]
+            lines += [section.churn_markdown, ""]
     return lines
 
 
-def _render(
-    reports: list[ProviderReport], budget: _Budget, note: str | None
-) -> tuple[list[str], list[str]]:
-    """(head, body): the head (title and totals) is never cut."""
+@dataclass(frozen=True)
+class _Prepared:
+    """The whole report with every provider text escaped once, for each budget to cut."""
+
+    totals: list[str]
+    overview: list[str]  # the provider table and the unchanged providers
+    sections: list[_Section]
+    problems: list[str]
+
+
+def _prepare(reports: list[ProviderReport]) -> _Prepared:
     ordered = sorted(reports, key=lambda r: r.name)
     totals = report_json(ordered)["totals"]
     head = [
@@ -288,72 +342,133 @@ def _render(
         f"skipped {totals['skipped']}, guarded {totals['guarded']}",
         "",
     ]
-    if note:
-        head += [f"_Report shortened to fit; for the full report {note}._", ""]
 
-    body: list[str] = []
+    overview: list[str] = []
     listed = [r for r in ordered if r.status != "unchanged"]
     if listed:
-        body += ["| provider | status | before | after | added | removed | changed |"]
-        body += ["| --- | --- | --- | --- | --- | --- | --- |"]
+        overview += ["| provider | status | before | after | added | removed | changed |"]
+        overview += ["| --- | --- | --- | --- | --- | --- | --- |"]
         for r in listed:
             before = "\u2014" if r.models_before is None else str(r.models_before)
             after = "\u2014" if r.models_after is None else str(r.models_after)
-            body.append(
+            overview.append(
                 f"| {escape(r.name)} | {r.status} | {before} | {after} | {len(r.added)} "
                 f"| {len(r.removed)} | {len(r.changed)} |"
             )
-        body.append("")
+        overview.append("")
     unchanged = [escape(r.name) for r in ordered if r.status == "unchanged"]
     if unchanged:
-        body += [f"Unchanged ({len(unchanged)}): {', '.join(unchanged)}", ""]
+        overview += [f"Unchanged ({len(unchanged)}): {', '.join(unchanged)}", ""]
 
     changed = [r for r in ordered if r.status in ("changed", "new") and _change_count(r)]
     changed.sort(key=lambda r: (-_change_count(r), r.name))
-    for r in changed:
-        body += _provider_section(r, budget)
 
-    problems = [r for r in ordered if r.status in PROBLEM_STATUSES]
-    if problems:
-        body += ["### Failed, skipped and guarded", ""]
-        for r in problems:
+    problems: list[str] = []
+    failing = [r for r in ordered if r.status in PROBLEM_STATUSES]
+    if failing:
+        problems += ["### Failed, skipped and guarded", ""]
+        for r in failing:
             reason = r.error or "no reason given"
             if len(reason) > _MAX_REASON:
                 reason = reason[: _MAX_REASON - 1] + "\u2026"
-            body.append(f"- **{escape(r.name)}** {r.status}: {escape(reason)}")
-        body.append("")
-    return head, body
+            problems.append(f"- **{escape(r.name)}** {r.status}: {escape(reason)}")
+        problems.append("")
+    return _Prepared(head, overview, [_section(r) for r in changed], problems)
+
+
+def _layout(prepared: _Prepared, budget: _Budget, note: str | None) -> tuple[list[str], list[str]]:
+    """(head, body) under one budget: the head (title and totals) is never cut."""
+    head = list(prepared.totals)
+    if note:
+        head += [f"_Report shortened to fit; for the full report {note}._", ""]
+    body = list(prepared.overview)
+    for section in prepared.sections:
+        body += _section_lines(section, budget)
+    return head, body + prepared.problems
 
 
 def _join(lines: list[str]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+@dataclass(frozen=True)
+class _Limit:
+    """At most ``chars`` characters (GitHub counts a PR body so) and ``bytes`` bytes of UTF-8
+    (a job summary); None: no such limit."""
+
+    chars: int | None
+    bytes: int | None
+
+    def size(self, text: str) -> tuple[int, int]:
+        return len(text), len(text.encode("utf-8")) if self.bytes is not None else 0
+
+    def fits(self, text: str) -> bool:
+        chars, size = self.size(text)
+        return (self.chars is None or chars <= self.chars) and (
+            self.bytes is None or size <= self.bytes
+        )
+
+    def cut(self, text: str) -> str:
+        """``text`` cut short to fit, at worst in the middle of a line."""
+        if self.chars is not None:
+            text = text[: self.chars]
+        if self.bytes is not None and len(text.encode("utf-8")) > self.bytes:
+            text = text.encode("utf-8")[: self.bytes].decode("utf-8", errors="ignore")
+        return text
+
+
+def fit_bytes(text: str, max_bytes: int) -> str:
+    """``text`` if it is at most ``max_bytes`` bytes of UTF-8, else cut short to fit (never
+    inside a character).  For what is appended to an already budgeted report."""
+    return _Limit(None, max_bytes).cut(text)
+
+
 def render_markdown(
-    reports: list[ProviderReport], *, max_chars: int = 60000, full_report: str | None = None
+    reports: list[ProviderReport],
+    *,
+    max_chars: int | None = 60000,
+    max_bytes: int | None = None,
+    full_report: str | None = None,
 ) -> str:
     """The human report (PR body, job summary): totals, per-provider changes, problems.
 
-    Kept under ``max_chars`` by cutting the least important detail first (churn, then long
-    model lists, then change tables, then per-provider sections); the totals are never cut,
-    and a line then says where the full report is (``full_report``, or a default).
+    Kept within ``max_chars`` characters and ``max_bytes`` bytes of UTF-8 (None: no limit) by
+    cutting the least important detail first (churn, then long model lists, then change
+    tables, then per-provider sections); the totals are never cut, and a line then says where
+    the full report is (``full_report``, or a default).
     """
-    note = full_report or DEFAULT_FULL_REPORT
-    head, body = _render(reports, _BUDGETS[0], None)
+    limit = _Limit(max_chars, max_bytes)
+    prepared = _prepare(reports)  # the escaping, once: each budget then only cuts
+    head, body = _layout(prepared, _BUDGETS[0], None)
     text = _join(head + body)
-    if len(text) <= max_chars:
+    if limit.fits(text):
         return text
-    for budget in _BUDGETS[1:]:
-        head, body = _render(reports, budget, note)
+    note = full_report or DEFAULT_FULL_REPORT
+    # Each budget keeps less than the one before, so the first that fits is found by bisection
+    # (5 renders instead of up to 29): the same text trying them in order would give.
+    low, high = 1, len(_BUDGETS)  # the first budget that fits is in [low, high]
+    best = ""
+    while low < high:
+        middle = (low + high) // 2
+        head, body = _layout(prepared, _BUDGETS[middle], note)
         text = _join(head + body)
-        if len(text) <= max_chars:
-            return text
+        if limit.fits(text):
+            high, best = middle, text
+        else:
+            low = middle + 1
+    if high < len(_BUDGETS):
+        return best
     # Still too long (hundreds of providers): keep whole lines of the body while they fit.
-    room = max_chars - len(_join(head)) - 1
+    head, body = _layout(prepared, _BUDGETS[-1], note)
+    chars, size = limit.size(_join(head))
+    chars, size = chars + 1, size + 1
     kept: list[str] = []
     for line in body:
-        room -= len(line) + 1
-        if room < 0:
+        line_chars, line_bytes = limit.size(line)
+        chars, size = chars + line_chars + 1, size + line_bytes + 1
+        if (max_chars is not None and chars > max_chars) or (
+            max_bytes is not None and size > max_bytes
+        ):
             break
         kept.append(line)
-    return _join(head + kept)[:max_chars]
+    return limit.cut(_join(head + kept))

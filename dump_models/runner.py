@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +12,16 @@ from .diff import ProviderReport, compare_listings
 from .fetch import FetchResult, fetch_all
 from .providers import ProviderSpec, builtin_registry
 from .publish import FileChange, Summary
-from .report import TITLE_PREFIX, render_markdown, render_title, report_json
+from .report import TITLE_PREFIX, inert, render_markdown, render_title, report_json
 
-# The job summary and --report-md hold the whole report (GitHub caps a step summary at 1 MiB);
-# only the PR body is cut to the 60,000 characters GitHub allows there.
-FULL_REPORT_MAX_CHARS = 1_000_000
+# The job summary and --report-md hold the whole report, cut only to fit a step summary:
+# GitHub drops one over 1 MiB, counted in bytes of UTF-8, whole.  The action appends a line
+# after the report (the pull request), so the report leaves room for it.  The PR body is cut
+# to 60,000 characters (GitHub allows 65,536 there).
+STEP_SUMMARY_MAX_BYTES = 1024 * 1024
+SUMMARY_APPENDIX_BYTES = 4096
+FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
+_MAX_REASON = 300  # characters of a failure reason built from an exception
 
 Emit = Callable[[str], None]
 OnReport = Callable[[ProviderReport, str], None]
@@ -41,33 +45,71 @@ class RunResult:
         return any(r.status in ("changed", "new") for r in self.reports)
 
 
+def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
+    """The models of a dump's bytes (a previous file, a file at the base), or None when they
+    are not a readable dump: not JSON, no model list, or nothing a run could have stored."""
+    if data is None:
+        return None
+    try:
+        document = canonical.load_json(data)
+    except ValueError:
+        return None
+    models = canonical.listing_models(document, spec.list_key)
+    if models is None or canonical.unstorable_reason(document, models, spec.id_field):
+        return None
+    return models
+
+
 def read_previous(path: Path, spec: ProviderSpec) -> list | None:
     """The models of the file a run is about to replace (None when there is none to read)."""
     try:
-        document = json.loads(path.read_text("utf-8"))
-    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
         return None
-    return canonical.listing_models(document, spec.list_key)
+    return listing_in(data, spec)
 
 
 def _count(models: list | None) -> int | None:
     return None if models is None else len(models)
 
 
+def _failed(spec: ProviderSpec, reason: str, old_models: list | None) -> ProviderReport:
+    count = _count(old_models)
+    return ProviderReport(
+        name=spec.name,
+        status="failed",
+        error=secrets.redact(reason),
+        models_before=count,
+        models_after=count,
+    )
+
+
+def _check_renders(report: ProviderReport) -> None:
+    """Render the report on its own before its file is written, so that a value the reports
+    cannot show fails this provider and leaves its file as it was, not the run's report."""
+    canonical.dumps(report_json([report]))
+    render_markdown([report], max_chars=None)
+
+
 def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
-    """Turn one provider's fetch into its report, writing its file when that is safe."""
+    """Turn one provider's fetch into its report, writing its file when that is safe.
+
+    A listing that cannot be stored (``canonical.unstorable_reason``) or whose models cannot be
+    told apart (``canonical.id_problem``) fails the provider, which keeps its file.
+    """
     path = settings.output_dir / f"{spec.name}.json"
     old_models = read_previous(path, spec)
     if not result.ok:
-        return ProviderReport(
-            name=spec.name,
-            status="failed",
-            error=secrets.redact(result.error or "unknown error"),
-            models_before=_count(old_models),
-            models_after=_count(old_models),
-        )
+        return _failed(spec, result.error or "unknown error", old_models)
+    models = canonical.listing_models(result.document, spec.list_key)
+    problem = canonical.unstorable_reason(result.document, models, spec.id_field)
+    if problem:
+        return _failed(spec, f"cannot be stored: {problem}", old_models)
     document, _ = canonical.canonical_document(spec, result.document, fetched_at=result.fetched_at)
     new_models = canonical.listing_models(document, spec.list_key) or []
+    problem = canonical.id_problem(new_models, spec.id_field)
+    if problem:
+        return _failed(spec, problem, old_models)
     report = compare_listings(
         spec.name,
         old_models,
@@ -86,11 +128,28 @@ def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) 
             models_before=_count(old_models),
             models_after=len(new_models),  # what the listing holds; the file keeps the old
         )
+    _check_renders(report)
     if not settings.dry_run:
         # A provider echoing a key back (a query key in a URL) must not get it committed.
         text = secrets.redact(canonical.dumps(document), min_length=secrets.DATA_MIN_LENGTH)
         canonical.write_if_changed(path, text)
     return report
+
+
+def processed(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
+    """:func:`process_result` that never raises: whatever goes wrong with one provider's
+    listing (a bug included) becomes that provider's one-line failure; its file is untouched
+    (every write is atomic and the last step)."""
+    try:
+        return process_result(settings, spec, result)
+    except OSError as exc:
+        reason = f"cannot write its file: {exc}"
+    except Exception as exc:
+        reason = f"cannot process its listing: {type(exc).__name__}: {exc}"
+    reason = " ".join(reason.split())
+    if len(reason) > _MAX_REASON:
+        reason = reason[: _MAX_REASON - 1] + "\u2026"
+    return _failed(spec, reason, read_previous(settings.output_dir / f"{spec.name}.json", spec))
 
 
 def provider_line(report: ProviderReport, seconds: float | None = None) -> str:
@@ -170,13 +229,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
             )
 
     def on_result(result: FetchResult) -> None:
-        try:
-            report = process_result(settings, specs[result.name], result)
-        except OSError as exc:
-            report = ProviderReport(
-                name=result.name, status="failed", error=f"cannot write its file: {exc}"
-            )
-        finish(report, result.seconds)
+        finish(processed(settings, specs[result.name], result), result.seconds)
 
     fetch_all(
         [t for t in settings.targets if t.skip_reason is None],
@@ -189,7 +242,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
     emit(summary_line(ordered))
     data = report_json(ordered)
-    markdown = render_markdown(ordered, max_chars=FULL_REPORT_MAX_CHARS)
+    markdown = render_markdown(ordered, max_chars=None, max_bytes=FULL_REPORT_MAX_BYTES)
     write_reports(settings, data, markdown)
     return RunResult(
         reports=ordered,
@@ -205,15 +258,6 @@ def write_reports(settings: Settings, data: dict, markdown: str) -> None:
         canonical.write_if_changed(settings.report_json, secrets.redact(canonical.dumps(data)))
     if settings.report_md is not None:
         canonical.write_if_changed(settings.report_md, secrets.redact(markdown))
-
-
-def _models_of(content: bytes | None, spec: ProviderSpec) -> list | None:
-    if content is None:
-        return None
-    try:
-        return canonical.listing_models(json.loads(content), spec.list_key)
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def summarize_for_publish(
@@ -241,8 +285,8 @@ def summarize_for_publish(
             spec = spec_for(name)
             reports[name] = compare_listings(
                 name,
-                _models_of(change.old, spec),
-                _models_of(change.new, spec) or [],
+                listing_in(change.old, spec),
+                listing_in(change.new, spec) or [],
                 id_field=spec.id_field,
                 ignore_fields=spec.volatile_fields,
             )
@@ -254,7 +298,8 @@ def summarize_for_publish(
         title = render_title(ordered)
         if changes and all(r.status == "unchanged" for r in ordered if r.name in changed_names):
             # The files moved but no model did: the base held them in another form.
-            title = f"{TITLE_PREFIX}: canonical form of {', '.join(sorted(changed_names))}"
+            names = ", ".join(inert(name) for name in sorted(changed_names))
+            title = f"{TITLE_PREFIX}: canonical form of {names}"
         title = secrets.redact(title)
         body = secrets.redact(render_markdown(ordered, full_report=full_report))
         return Summary(

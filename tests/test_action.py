@@ -475,6 +475,23 @@ def test_no_provider_text_becomes_a_workflow_command(hostile_workspace: Path, gi
     assert_no_secret(run, hostile_workspace)
 
 
+def test_job_summary_with_the_pull_request_line_stays_under_1_mib(
+    workspace: Path, github, providers
+) -> None:
+    """GitHub drops a step summary over 1 MiB of UTF-8 whole: CJK text is 3 bytes a character."""
+    models = [{"id": f"{'模型' * 45}-{i:05d}"} for i in range(6000)]
+    providers.route("/v1/models", openai_style(models, key=KEY))
+    run = run_action(workspace, {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request"}, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    (pull,) = github.open_pulls()
+    size = len(run.summary.encode("utf-8"))
+    assert size <= 1024 * 1024 and "_Report shortened to fit" in run.summary
+    assert run.summary.rstrip("\n").endswith(f"Pull request (created): {pull['html_url']}")
+    assert len(pull["body"]) <= 60000
+    assert_no_secret(run, workspace)
+
+
 # --- pure helpers -----------------------------------------------------------------------
 
 
@@ -497,3 +514,9 @@ def test_outputs_use_the_delimiter_form_for_multi_line_values() -> None:
 )
 def test_inputs_are_read_in_githubs_and_acts_spelling(environ, expected) -> None:
     assert action.InputReader(environ).get("output-dir") == expected
+
+
+def test_job_summary_backstop_cuts_to_1_mib_between_characters() -> None:
+    assert action.job_summary("report\n\n") == "report\n"
+    text = action.job_summary("模" * 400_000 + "\nPull request (created): https://x/pull/1\n")
+    assert len(text.encode("utf-8")) <= 1024 * 1024 and set(text) == {"模"}

@@ -9,11 +9,15 @@ import time
 import pytest
 
 from dump_models.canonical import (
+    MAX_NESTING,
     canonical_document,
     drop_paths,
     dumps,
     guard_reason,
+    id_problem,
+    load_json,
     request_time_fields,
+    unstorable_reason,
     write_if_changed,
 )
 from dump_models.providers import builtin_registry
@@ -170,3 +174,89 @@ def test_repeated_ids_are_ordered_by_content_not_by_the_provider():
     out_a = canonical_document(REG["openai"], a)[0]
     assert out_a == canonical_document(REG["openai"], b)[0]
     assert out_a["data"] == [{"id": "a"}, {"id": "m", "v": 1}, {"id": "m", "v": 2}]
+
+
+def nested(depth: int, leaf=1):
+    """``depth`` levels of objects and arrays around ``leaf``."""
+    value = leaf
+    for level in range(depth):
+        value = {"x": value} if level % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_dumps_is_strict_json(value):
+    with pytest.raises(ValueError):
+        dumps({"data": [{"id": "m", "price": value}]})
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"data": [{"id": "m", "p": {"q": float("nan")}}]}, 'model "m": NaN at p.q;'),
+        ({"data": [{"id": "m", "p": [1, float("inf")]}]}, 'model "m": Infinity at p[1];'),
+        ([{"id": "m"}, {"p": -float("inf")}], "model at index 1: -Infinity at p;"),
+        ({"data": [], "total": float("nan")}, "the listing's top level: NaN at total;"),
+        ({"data": [{"id": "m", "d\ud800": 1}]}, 'model "m": text that is not valid Unicode'),
+        ({"data": [{"id": "m", "d": "x\udfff"}]}, 'model "m": text that is not valid Unicode'),
+    ],
+)
+def test_unstorable_values_are_named(document, expected):
+    models = document if isinstance(document, list) else document["data"]
+    reason = unstorable_reason(document, models)
+    assert reason is not None and reason.startswith(expected), reason
+
+
+def test_nesting_limit_counts_from_the_model():
+    fine = [{"id": "m", "deep": nested(MAX_NESTING - 1)}]  # the model is level 1
+    assert unstorable_reason({"data": fine}, fine) is None
+    assert unstorable_reason(fine, fine) is None
+    deep = [{"id": "m", "deep": nested(MAX_NESTING)}]
+    reason = unstorable_reason({"data": deep}, deep)
+    assert reason == f'model "m" nests objects and arrays deeper than {MAX_NESTING} levels'
+
+
+@pytest.mark.parametrize("depth", [600, 1000, 50_000])
+def test_any_depth_is_refused_without_recursion(depth):
+    models = [{"id": "deep", "x": nested(depth)}]
+    assert "deeper than" in unstorable_reason({"data": models}, models)
+
+
+def test_load_json_refuses_what_cannot_be_stored():
+    assert load_json(b'{"data": [{"id": "m"}]}') == {"data": [{"id": "m"}]}
+    for text in ("[" * 100_000 + "]" * 100_000, '{"a": 1,}', b"\xff"):
+        with pytest.raises(ValueError):
+            load_json(text)
+
+
+@pytest.mark.parametrize(
+    ("models", "expected"),
+    [
+        ([{"id": "a"}, {"id": 2}, {"id": 2.5}], None),
+        ([{"id": "a"}, {"id": "a"}], None),  # a model listed twice alike is one model
+        (
+            [{"name": f"m{i}"} for i in range(45)],
+            '45 of 45 models have no "id" field; set id_field for this provider in the '
+            "config to the field that names its models",
+        ),
+        (
+            [{"id": "a"}, {"id": None}, {"id": ""}, {"id": {"x": 1}}, {"id": [1]}, {"id": True}],
+            '5 of 6 models have no usable "id" (a string or a number); set id_field for this '
+            "provider in the config to the field that names its models",
+        ),
+        (
+            [{"id": "a", "v": 1}, {"id": "a", "v": 2}, {"id": "b"}, {"id": 1}, {"id": "1"}],
+            'ids repeat with different models: "a" (2 models), "1" (2 models); set id_field '
+            "for this provider in the config to a field that tells its models apart",
+        ),
+    ],
+)
+def test_id_problem(models, expected):
+    assert id_problem(models, "id") == expected
+
+
+def test_a_reason_never_quotes_invalid_text():
+    models = [{"id": "m", "\ud800": float("nan")}]
+    reason = unstorable_reason({"data": models}, models)
+    assert reason.startswith('model "m": text that is not valid Unicode')
+    reason.encode("utf-8")

@@ -151,3 +151,22 @@ def test_diff_json_reports_changes_normalized_fields_do_not_show(tmp_path, capsy
             "top_provider.max_completion_tokens": {"old": 32768, "new": 161000},
         }
     }
+
+
+def test_diff_of_files_a_run_could_not_have_stored_is_one_line_exit_2(tmp_path, capsys):
+    good = write(tmp_path / "good.json", listing([{"id": "m"}]))
+    cases = {
+        "deep600.json": '{"data": [{"id": "m", "x": ' + "[" * 600 + "]" * 600 + "}]}",
+        "deep5000.json": '{"data": [{"id": "m", "x": ' + "[" * 5000 + "]" * 5000 + "}]}",
+        "nan.json": '{"data": [{"id": "m", "price": NaN}]}',
+        "inf.json": '{"data": [{"id": "m", "price": 1e999}]}',
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        for args in ([str(tmp_path / name), str(good)], [str(good), str(tmp_path / name)]):
+            assert main(["diff", *args]) == 2, name
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and name in err, err
+            assert "internal error" not in err
+    main(["diff", str(tmp_path / "nan.json"), str(good)])
+    assert "NaN at price" in capsys.readouterr().err

@@ -410,3 +410,20 @@ def test_four_thousand_models_a_side_is_fast():
     report = _compare(old, new)
     assert time.perf_counter() - start < 2.0
     assert len(report.changed) == 1334
+
+
+def test_a_value_normalization_cannot_read_is_shown_raw():
+    old = [_openrouter("a/x"), _openrouter("a/y")]
+    new = [
+        _openrouter("a/x", pricing__prompt="1E+999999", context_length="lots"),
+        _openrouter("a/y", pricing__prompt="1e30"),
+    ]
+    report = _compare(old, new)
+    assert report.changed == {
+        "a/x": {
+            "input_price": {"old": "0.25", "new": None},
+            "context_length": {"old": 131072, "new": "lots"},
+            "pricing.prompt": {"old": "0.00000025", "new": "1E+999999"},
+        },
+        "a/y": {"input_price": {"old": "0.25", "new": "1" + "0" * 36}},
+    }

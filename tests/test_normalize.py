@@ -353,3 +353,67 @@ def test_capability_paths():
 )
 def test_same_meaning(provider, path, old, new, expected):
     assert same_meaning(provider, path, old, new) is expected
+
+
+HOSTILE_NUMBERS = [
+    "1e30",
+    "1E+999999",
+    "1e-999999",
+    "1e999999999999",
+    "-0",
+    "NaN",
+    "-Infinity",
+    "sNaN",
+    "1_000",
+    "0." + "0" * 5000 + "1",
+    "9" * 5000,
+    1e308,
+    5e-324,
+    10**400,
+    float("nan"),
+    float("inf"),
+    "²",
+    "٣",
+    [],
+    {},
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_NUMBERS)
+def test_hostile_numbers_never_raise(raw):
+    """A value that cannot be normalized is absent (shown raw), never a traceback."""
+    for provider in ("openrouter", "venice", "together", "requesty", "my-vllm"):
+        model = {
+            "id": "x",
+            "pricing": {"prompt": raw, "input": raw, "completion": raw},
+            "input_price": raw,
+            "context_length": raw,
+            "context_window": raw,
+            "model_spec": {"pricing": {"input": {"usd": raw}}, "availableContextTokens": raw},
+        }
+        normalized = normalize_model(provider, model)
+        for name in PRICE_FIELDS:
+            value = normalized.get(name)
+            # A price is shown in plain notation: never an exponent, never a screenful.
+            assert value is None or len(format(value, "f")) <= 100
+        same_meaning(provider, "pricing.prompt", raw, "0.000001")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1e30", "1000000000000000000000000000000000000"),
+        ("1e-30", "0.000000000000000000000001"),
+        ("1E+999999", None),  # no price anybody means: shown under its raw path
+        ("0." + "0" * 5000 + "1", None),
+        ("9" * 5000, None),
+    ],
+)
+def test_extreme_prices_in_plain_notation_or_absent(raw, expected):
+    value = per_token(raw)
+    assert (None if value is None else format(value, "f")) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("²", None), ("٣", None), ("9" * 5000, None)])
+def test_limits_that_are_not_plain_integers_are_absent(raw, expected):
+    assert normalize_model("my-vllm", {"id": "x", "context_length": raw}) == {}

@@ -13,6 +13,10 @@ import pytest
 
 from dump_models.diff import ProviderReport, compare_listings
 from dump_models.report import (
+    _BUDGETS,
+    _join,
+    _layout,
+    _prepare,
     escape,
     price_change_pct,
     render_markdown,
@@ -22,6 +26,28 @@ from dump_models.report import (
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "@octocat <img src=x onerror=alert(1)> | x"
+REFERENCES = (
+    "#1 closes #2 fixes octo/other#3 GH-4 gh-5 @octocat @org/team "
+    "Resolves: https://github.com/o/r/issues/6 fixed www.github.com/o/r/pull/7 a@b.example"
+)
+# What GitHub turns into a mention, an issue/PR reference or a link, and what closes an issue,
+# modelled on its autolink rules and closing keywords but stricter (no word boundaries).
+LINKABLE = {
+    "mention or e-mail": re.compile(r"@[A-Za-z0-9]"),
+    "issue, owner/repo#N": re.compile(r"#\d"),
+    "GH-N": re.compile(r"(?i)GH-\d"),
+    "url": re.compile(r"://"),
+    "www": re.compile(r"(?i)www\."),
+    "closing keyword": re.compile(
+        r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+"
+        r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|https?://\S+/(?:issues|pull)/\d+)"
+    ),
+}
+
+
+def linkable(text: str) -> list[str]:
+    """Every mention, reference, link or closing keyword GitHub would find in ``text``."""
+    return [match.group(0) for regex in LINKABLE.values() for match in regex.finditer(text)]
 
 
 def _model(model_id: str, name: str | None = None, prompt: str = "0.00000025", **extra) -> dict:
@@ -165,6 +191,33 @@ def test_hostile_id_in_tables_and_headings():
             assert _cells(row) == 4, row
 
 
+def test_references_and_mentions_are_inert_everywhere_in_the_report():
+    """SPEC §11: provider text cannot mention, reference or close issues."""
+    assert len(linkable(REFERENCES)) >= 12  # the regexes do see them in the raw text
+    old = [{"id": REFERENCES, "name": REFERENCES, "context_length": 1, REFERENCES: 1, "x": 1}]
+    new = [{"id": REFERENCES, "name": REFERENCES, "context_length": 2, REFERENCES: 2, "x": 2}]
+    added = [*new, {"id": f"{REFERENCES} 2", "name": REFERENCES}]
+    churn = [{"id": REFERENCES, f"{REFERENCES}.k": i, "desc": REFERENCES} for i in range(2)]
+    reports = [
+        compare_listings("openrouter", old, added),
+        compare_listings("my-proxy", [churn[0]], [churn[1]]),
+        compare_listings("gone", old, []),
+        ProviderReport("broken", "failed", error=f"HTTP 500: {REFERENCES}"),
+    ]
+    for limit in (60000, 2000, 700):  # folded <summary> and unfolded churn both
+        text = render_markdown(reports, max_chars=limit)
+        assert linkable(text) == [], limit
+    full = render_markdown(reports)
+    assert "<details><summary>" in full
+    # Readable: only zero-width characters were added.
+    z = "\u200b"
+    assert f"closes \\#{z}2 fixes octo/other\\#{z}3 GH-{z}4 gh-{z}5 @{z}octocat" in full
+    assert "<summary>Other field changes in 1 model: #\u200b1 closes #\u200b2 fixes" in full
+    assert "https:\u200b//github.com/o/r/issues/6" in full
+    named = compare_listings(f"fixes #9 {REFERENCES}", None, [{"id": "a"}])
+    assert linkable(render_title([*reports, named])) == []
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -174,17 +227,22 @@ def test_hostile_id_in_tables_and_headings():
         ("`code`", "\\`code\\`"),
         ("line\r\nnext", "line next"),
         ("~alias/x_y*", "\\~alias/x\\_y\\*"),
+        ("#12 and o/r#3", "\\#\u200b12 and o/r\\#\u200b3"),
+        ("C# $5", "C\\# \\$5"),
+        ("- x", "\\- x"),
+        ("1. x", "1\\. x"),
+        ("a  \u2028 b ", "a b"),
     ],
 )
 def test_escape(raw, expected):
     assert escape(raw) == expected
 
 
-def _big_reports() -> list[ProviderReport]:
-    old = [_model(f"vendor/model-{i}") for i in range(3000)]
+def _big_reports(n: int = 3000) -> list[ProviderReport]:
+    old = [_model(f"vendor/model-{i}") for i in range(n)]
     new = [
         _model(f"vendor/model-{i}", prompt="0.0000005", benchmarks={"latency_ms": i})
-        for i in range(500, 3500)
+        for i in range(n // 6, n + n // 6)
     ]
     return [compare_listings("openrouter", old, new), compare_listings("venice", None, new)]
 
@@ -301,6 +359,18 @@ def test_title():
         ("0", "0", "0%"),
         (None, "1", "added"),
         ("1", None, "removed"),
+        # A provider's price moving from 1e-30 to 0.001 per token, per 1M tokens:
+        ("0.000000000000000000000001", "1000", "+99999999999999999999999999900%"),
+        ("1000", "0.000000000000000000000001", "\u2212100%"),
+        ("1E+999999", "1", ""),
+        ("1", "1e999999999999", ""),
+        ("NaN", "1", ""),
+        ("1", "-Infinity", ""),
+        ("snan", "snan", ""),
+        ([], {}, ""),
+        ({"a": 1}, "1", ""),
+        (True, "1", ""),
+        ("0.1", 0.2, "+100%"),
     ],
 )
 def test_price_change_pct(old, new, expected):
@@ -318,3 +388,50 @@ def test_a_body_just_over_the_limit_keeps_most_of_its_list():
     text = render_markdown([many], max_chars=60000)
     assert len(text) <= 60000
     assert text.count("\n- ") >= 2000  # cut in fine steps, not down to a token sample
+
+
+def _cjk_reports() -> list[ProviderReport]:
+    """About 1.6 MB of UTF-8 in some 540,000 characters: under a character limit of 1,000,000
+    but over GitHub's 1 MiB for a job summary, which counts bytes."""
+    added = [f"{'模型' * 45}-{i:05d}" for i in range(6000)]
+    return [ProviderReport("cjk", "new", models_after=len(added), added=added)]
+
+
+def test_a_byte_budget_counts_utf8_bytes():
+    reports = _cjk_reports()
+    whole = render_markdown(reports, max_chars=None)
+    assert len(whole) < 1_000_000 < len(whole.encode("utf-8"))
+    text = render_markdown(reports, max_chars=None, max_bytes=1_000_000)
+    assert len(text.encode("utf-8")) <= 1_000_000
+    assert "_Report shortened to fit" in text and text.count("\n- ") >= 2000
+    tiny = render_markdown(reports, max_chars=None, max_bytes=300)
+    assert len(tiny.encode("utf-8")) <= 300 and tiny.startswith("## Model listing changes")
+
+
+@pytest.mark.parametrize("reports", [_sample_reports(), _big_reports(600), _cjk_reports()])
+def test_each_budget_renders_no_more_than_the_one_before(reports):
+    """render_markdown bisects the budgets for the first that fits: sound only if each keeps
+    less than the one before (and then it picks what trying them in order would)."""
+    prepared = _prepare(reports)
+    sizes = []
+    for budget in _BUDGETS[1:]:
+        head, body = _layout(prepared, budget, "note")
+        sizes.append(len(_join(head + body)))
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_values_no_listing_could_hold_still_render():
+    deep: object = 1
+    for _ in range(5000):
+        deep = [deep]
+    values = [10**5000, deep, {"a": float("nan")}, float("-inf"), "1E+999999", {1: 2, "a": 3}]
+    changed = {f"m{i}": {"x": {"old": value, "new": 1}} for i, value in enumerate(values)}
+    changed["p"] = {"input_price": {"old": "1E+999999", "new": [1]}}
+    report = ProviderReport("x", "changed", models_before=7, models_after=7, changed=changed)
+    text = render_markdown([report])
+    assert "(int too large to show)" in text and "(list too large to show)" in text
+
+
+def test_text_that_is_not_valid_unicode_is_replaced_not_raised():
+    assert escape("a\ud800b 模") == "a?b 模"
+    render_markdown([ProviderReport("x", "failed", error="bad \udfff")], max_bytes=500)
