@@ -383,6 +383,20 @@ def test_trickling_body_is_bounded_by_wall_clock(server):
     assert elapsed < 2
 
 
+def test_an_abandoned_read_ends_with_its_attempt(server):
+    # The attempt stops waiting at its deadline and stops the read too: the helper thread,
+    # blocked in a read the trickle keeps alive, must not outlive the fetch.
+    body = b'{"data": [' + b" " * 200 + b"]}"
+    server.route("/v1/models", fixed(Reply(200, body, trickle=0.1)))
+    before = set(threading.enumerate())
+    result = fetch_listing(make_target("trickle", server), timeout=1, retries=0)
+    assert not result.ok
+    helpers = [t for t in threading.enumerate() if t not in before and t.name == http.THREAD_NAME]
+    for thread in helpers:
+        thread.join(timeout=1)
+    assert not [t for t in helpers if t.is_alive()]
+
+
 @pytest.mark.parametrize("content_length", [True, False], ids=["declared", "streamed"])
 def test_response_size_cap(server, content_length):
     body = b'{"data": [' + b" " * (3 * 1024 * 1024) + b"]}"
