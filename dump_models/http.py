@@ -7,8 +7,6 @@ hold a key (a URL, a body): the caller redacts it before it is shown.
 
 from __future__ import annotations
 
-import email.utils
-import math
 import random
 import re
 import socket
@@ -21,7 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .session import Session
+from .session import Session, retry_after_seconds
 
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is waited on for this long only
 CHUNK_SIZE = 64 * 1024
@@ -92,23 +90,9 @@ def size_text(n: int) -> str:
 
 
 def retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    if not math.isfinite(seconds):
-        return MAX_RETRY_AFTER if seconds > 0 else None  # "inf" / "nan": not a wait we can do
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    """Seconds to wait from a provider's Retry-After header, at most :data:`MAX_RETRY_AFTER`."""
+    seconds = retry_after_seconds(value, time.time())
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 
 class Transport:

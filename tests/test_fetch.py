@@ -38,7 +38,7 @@ from provider_server import (
     truncated_json,
 )
 
-from dump_models import __version__, fetch, http, secrets
+from dump_models import __version__, fetch, http, secrets, session
 from dump_models.fetch import fetch_all, fetch_listing
 from dump_models.limits import DEFAULT_LIMITS, Limits
 from dump_models.providers import ProviderSpec, Target
@@ -281,6 +281,28 @@ def test_429_honours_retry_after(server):
     assert result.ok, result.error
     assert len(server.requests) == 2
     assert 0.9 <= elapsed < 3
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        ("1.5", 1.5),
+        ("Thu, 01 Jan 1970 00:02:00 GMT", 60.0),  # an HTTP date, 60 s after "now" (60)
+        ("Thu, 01 Jan 1970 00:02:00 -0000", 60.0),  # no zone said: GMT all the same
+        ("Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # already past
+        ("-5", 0.0),
+        ("1" + "0" * 400, None),  # no finite number
+        ("inf", None),
+        ("nan", None),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_forms(value, seconds):
+    # Providers' transport and GitHub's client read the header through the same function.
+    assert session.retry_after_seconds(value, 60.0) == seconds
 
 
 def test_retry_after_parsing():
