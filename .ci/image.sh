@@ -65,7 +65,9 @@ buildah "${STORAGE[@]}" bud --isolation chroot --network host --quiet \
     -t "$IMAGE" . >/dev/null
 for old in $(buildah "${STORAGE[@]}" images --noheading --filter "label=$CHECKOUT_LABEL" \
     --format '{{.Name}}:{{.Tag}}'); do
-    [[ "$old" == "$IMAGE" ]] || buildah "${STORAGE[@]}" rmi "$old" >/dev/null
+    # <none>: an image a rebuild under the same name left untagged (pruned below).
+    [[ "$old" == "$IMAGE" || "$old" == *"<none>"* ]] && continue
+    buildah "${STORAGE[@]}" rmi "$old" >/dev/null || echo "image.sh: could not remove $old"
 done
 # ... and the image a rebuild under the same name replaced.
 buildah "${STORAGE[@]}" rmi --prune >/dev/null 2>&1 || true
