@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--output-dir", help="directory of the dumps (default models)")
 
     sub.add_parser("providers", help="list the built-in providers and whether a key is set")
+    add_history_commands(sub)
     return parser
 
 
@@ -170,6 +171,50 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- history, feeds, prices (docs/history.md): parsers and commands; the work is in
+# dump_models/history.py, events.py, feeds.py and prices.py ----------------------------------
+
+DUMPS_DIR = "models"
+
+
+def add_history_commands(sub: argparse._SubParsersAction) -> None:
+    """The sub-commands that read the change log or the git history of the dumps."""
+    history = sub.add_parser(
+        "history", help="rebuild the change log's events from the dumps' git history"
+    )
+    history.add_argument("--since", help="only commits from this date (YYYY-MM-DD) or time on")
+    history.add_argument("--output", help="write the events here (default: stdout)")
+    history.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    """Bytes to ``--output`` (atomically) or to stdout, the same bytes either way."""
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from .canonical import write_if_changed
+
+    try:
+        write_if_changed(Path(output), data.decode("utf-8"))
+    except OSError as exc:
+        raise DumpModelsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .events import event_line
+    from .history import history_events, parse_since
+
+    since = None if args.since is None else parse_since(args.since)
+    events = history_events(Path(args.dir), since=since, workspace=Path.cwd(), warn=_complain)
+    _write_output("".join(event_line(event) for event in events).encode("utf-8"), args.output)
+    return 0
+
+
+# --- end of history, feeds, prices ---------------------------------------------------------
+
+
 def _say(text: str) -> None:
     say(text)
 
@@ -178,7 +223,13 @@ def _complain(text: str) -> None:
     say(text, stream=sys.stderr)
 
 
-COMMANDS = {"run": cmd_run, "diff": cmd_diff, "publish": cmd_publish, "providers": cmd_providers}
+COMMANDS = {
+    "run": cmd_run,
+    "diff": cmd_diff,
+    "publish": cmd_publish,
+    "providers": cmd_providers,
+    "history": cmd_history,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
