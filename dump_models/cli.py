@@ -186,6 +186,14 @@ def add_history_commands(sub: argparse._SubParsersAction) -> None:
     history.add_argument("--output", help="write the events here (default: stdout)")
     history.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
 
+    feed = sub.add_parser("feed", help="an Atom or JSON Feed of the change log")
+    feed.add_argument(
+        "--format", choices=("atom", "json"), default="atom", help="Atom 1.0 or JSON Feed 1.1"
+    )
+    feed.add_argument("--provider", help="only this provider's changes")
+    feed.add_argument("--output", help="write the feed here (default: stdout)")
+    feed.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
 
 def _write_output(data: bytes, output: str | None) -> None:
     """Bytes to ``--output`` (atomically) or to stdout, the same bytes either way."""
@@ -212,6 +220,16 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feed(args: argparse.Namespace) -> int:
+    from .changelog import load_log
+    from .feeds import atom_feed, json_feed
+
+    events = load_log(Path(args.dir), warn=_complain)
+    render = atom_feed if args.format == "atom" else json_feed
+    _write_output(render(events, provider=args.provider), args.output)
+    return 0
+
+
 # --- end of history, feeds, prices ---------------------------------------------------------
 
 
@@ -229,6 +247,7 @@ COMMANDS = {
     "publish": cmd_publish,
     "providers": cmd_providers,
     "history": cmd_history,
+    "feed": cmd_feed,
 }
 
 

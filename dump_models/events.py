@@ -205,12 +205,18 @@ def listing_events(
 _ESCAPED = re.compile("[#\x85\u2028\u2029\ud800-\udfff]")
 
 
+def inert_json(text: str) -> str:
+    """JSON text (``ensure_ascii=False``) with ``#``, U+0085/U+2028/U+2029 and lone
+    surrogates written as ``\\uXXXX`` escapes: the same values, valid UTF-8, no line break
+    for any reader and no workflow command."""
+    return _ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def event_line(event: Event) -> str:
     """One event as one log line: compact JSON in the key order of :meth:`Event.to_json`,
-    non-ASCII as is (UTF-8), ``#``, U+0085/U+2028/U+2029 and lone surrogates escaped, ``\\n``
-    at the end."""
+    non-ASCII as is (UTF-8) but for :func:`inert_json`'s escapes, ``\\n`` at the end."""
     text = json.dumps(event.to_json(), ensure_ascii=False, separators=(",", ":"))
-    return _ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    return inert_json(text) + "\n"
 
 
 def parse_line(line: bytes | str) -> Event | None:
