@@ -194,6 +194,12 @@ def add_history_commands(sub: argparse._SubParsersAction) -> None:
     feed.add_argument("--output", help="write the feed here (default: stdout)")
     feed.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
 
+    prices = sub.add_parser("prices", help="a model's price history from the change log")
+    prices.add_argument("provider", help="the provider (its file name without .json)")
+    prices.add_argument("model_id", help="the model's id")
+    prices.add_argument("--json", action="store_true", help="print the intervals as JSON")
+    prices.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
 
 def _write_output(data: bytes, output: str | None) -> None:
     """Bytes to ``--output`` (atomically) or to stdout, the same bytes either way."""
@@ -230,6 +236,28 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prices(args: argparse.Namespace) -> int:
+    from .changelog import load_log
+    from .prices import close_ids, close_providers, price_intervals, price_table
+
+    events = load_log(Path(args.dir), warn=_complain)
+    provider, model = args.provider, args.model_id
+    intervals = price_intervals(events, provider, model)
+    if not any(interval.known for interval in intervals):
+        known = "no known prices" if intervals else "no price history"
+        close = close_ids(events, provider, model) or close_providers(events, provider)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        _complain(f"dump-models: {provider} {model}: {known} in {args.dir}/changes.jsonl{hint}")
+        return 1
+    if args.json:
+        document = {"provider": provider, "model": model, "intervals": []}
+        document["intervals"] = [interval.to_json() for interval in intervals]
+        _say(json_text(document))
+    else:
+        _say(f"{provider} {model}: prices in USD per 1M tokens\n{price_table(intervals)}")
+    return 0
+
+
 # --- end of history, feeds, prices ---------------------------------------------------------
 
 
@@ -248,6 +276,7 @@ COMMANDS = {
     "providers": cmd_providers,
     "history": cmd_history,
     "feed": cmd_feed,
+    "prices": cmd_prices,
 }
 
 
