@@ -25,8 +25,9 @@ def load_log(directory: Path, warn: Callable[[str], None]) -> list[Event]:
     except OSError as exc:
         raise DumpModelsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     events, junk = read_log(data)
-    if junk:
+    if len(junk) == 1:
+        warn(f"{path}: line {junk[0]} is not an event; skipped")
+    elif junk:
         shown = ", ".join(map(str, junk[:_SHOWN_LINES])) + (", ..." if len(junk) > 5 else "")
-        lines = "line" if len(junk) == 1 else "lines"
-        warn(f"{path}: {len(junk)} {lines} ({lines} {shown}) not an event; skipped")
+        warn(f"{path}: {len(junk)} lines are not events (lines {shown}); skipped")
     return events

@@ -107,6 +107,7 @@ class GitReader:
 
 _LOG = (
     "log",
+    "--root",  # the first commit's files as added, whatever log.showRoot says
     "--first-parent",
     "--diff-merges=first-parent",  # a merge: what it changed against the branch it is on
     "--raw",

@@ -297,3 +297,25 @@ def test_parse_since_refuses_what_is_no_date(text):
     with pytest.raises(DumpModelsError) as caught:
         parse_since(text)
     assert caught.value.exit_code == 2 and "YYYY-MM-DD" in str(caught.value)
+
+
+def test_the_users_git_config_does_not_change_the_events(tmp_path):
+    """Settings that change what `git log` shows (the root commit's diff, renames, following
+    one path, signatures) are overridden: the events stay those of the listings."""
+    repo = init_repo(tmp_path / "repo")
+    for key, value in [
+        ("log.showRoot", "false"),
+        ("log.follow", "true"),
+        ("log.showSignature", "true"),
+        ("diff.renames", "copies"),
+        ("core.quotePath", "true"),
+    ]:
+        git(repo, "config", key, value)
+    models = [openrouter_model("m/x")]
+    commit_files(repo, {"models/openrouter.json": listing_text(models)}, T0, "first")
+    commit_files(repo, {"models/copy.json": listing_text(models)}, T0 + DAY, "copied")
+    events = history_events(repo / "models")
+    assert [(e.provider, e.type, e.model) for e in events] == [
+        ("openrouter", "model_added", "m/x"),
+        ("copy", "model_added", "m/x"),
+    ]
