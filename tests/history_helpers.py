@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -30,6 +29,19 @@ def listing_text(models: list[dict], list_key: str | None = "data") -> str:
     return dumps(models if list_key is None else {list_key: models})
 
 
+def dated_env(when: int) -> dict[str, str]:
+    """The environment of a git command that commits at ``when`` (epoch seconds, UTC)."""
+    return dict(
+        os.environ,
+        GIT_AUTHOR_DATE=f"@{when} +0000",
+        GIT_COMMITTER_DATE=f"@{when} +0000",
+        GIT_AUTHOR_NAME="Tester",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="Tester",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
+
+
 def commit_files(repo: Path, files: dict[str, str | None], when: int, message: str) -> str:
     """Write (``None``: delete) ``files`` under ``repo`` and commit them at ``when`` (epoch
     seconds, as author and committer date); the commit's sha. An empty ``files`` makes an
@@ -41,17 +53,7 @@ def commit_files(repo: Path, files: dict[str, str | None], when: int, message: s
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-    env = dict(os.environ)
-    env.update(
-        {
-            "GIT_AUTHOR_DATE": f"@{when} +0000",
-            "GIT_COMMITTER_DATE": f"@{when} +0000",
-            "GIT_AUTHOR_NAME": "Tester",
-            "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "Tester",
-            "GIT_COMMITTER_EMAIL": "t@example.com",
-        }
-    )
+    env = dated_env(when)
     subprocess.run(["git", "add", "-A", "."], cwd=repo, check=True, env=env)
     subprocess.run(
         ["git", "commit", "-q", "--allow-empty", "-m", message], cwd=repo, check=True, env=env
@@ -67,8 +69,3 @@ def init_repo(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
     return path
-
-
-def jsonl(events: list[dict]) -> str:
-    """Events as log lines (the tests' own writer, to check the module's)."""
-    return "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in events)

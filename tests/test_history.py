@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from git_helpers import git
-from history_helpers import commit_files, init_repo, listing_text, openrouter_model
+from history_helpers import commit_files, dated_env, init_repo, listing_text, openrouter_model
 
 from dump_models.cli import main
 from dump_models.diff import compare_listings
@@ -47,8 +47,7 @@ class Story:
         for sha, ts, provider, old, new in self.transitions:
             if ts < since:
                 continue
-            id_field = "id"
-            report = compare_listings(provider, old, new or [], id_field=id_field)
+            report = compare_listings(provider, old, new or [])
             before = None if old is None else Listing.of(old)
             after = None if new is None else Listing.of(new)
             events += report_events(report, ts, before=before, after=after, commit=sha)
@@ -131,7 +130,7 @@ def _story(tmp_path: Path) -> Story:
         ["git", "merge", "-q", "--no-ff", "-m", "merge side", "side"],
         cwd=story.repo,
         check=True,
-        env=_dated(story.when),
+        env=dated_env(story.when),
     )
     story.changed(git(story.repo, "rev-parse", "HEAD"), "openrouter", v5, v7)
 
@@ -139,21 +138,6 @@ def _story(tmp_path: Path) -> Story:
     sha = story.commit({"models/together.json": None}, "together dropped")
     story.changed(sha, "together", x2, None)
     return story
-
-
-def _dated(when: int) -> dict:
-    import os
-
-    env = dict(os.environ)
-    env.update(
-        GIT_AUTHOR_DATE=f"@{when} +0000",
-        GIT_COMMITTER_DATE=f"@{when} +0000",
-        GIT_AUTHOR_NAME="Tester",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="Tester",
-        GIT_COMMITTER_EMAIL="t@example.com",
-    )
-    return env
 
 
 @pytest.fixture(scope="module")
