@@ -250,9 +250,8 @@ def cmd_prices(args: argparse.Namespace) -> int:
         _complain(f"dump-models: {provider} {model}: {known} in {args.dir}/changes.jsonl{hint}")
         return 1
     if args.json:
-        document = {"provider": provider, "model": model, "intervals": []}
-        document["intervals"] = [interval.to_json() for interval in intervals]
-        _say(json_text(document))
+        rows = [interval.to_json() for interval in intervals]
+        _say(json_text({"provider": provider, "model": model, "intervals": rows}))
     else:
         _say(f"{provider} {model}: prices in USD per 1M tokens\n{price_table(intervals)}")
     return 0
