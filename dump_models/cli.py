@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--output-dir", help="directory of the dumps (default models)")
 
     sub.add_parser("providers", help="list the built-in providers and whether a key is set")
+    add_history_commands(sub)
     return parser
 
 
@@ -170,6 +171,95 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- history, feeds, prices (docs/history.md): parsers and commands; the work is in
+# dump_models/history.py, events.py, feeds.py and prices.py ----------------------------------
+
+DUMPS_DIR = "models"
+
+
+def add_history_commands(sub: argparse._SubParsersAction) -> None:
+    """The sub-commands that read the change log or the git history of the dumps."""
+    history = sub.add_parser(
+        "history", help="rebuild the change log's events from the dumps' git history"
+    )
+    history.add_argument("--since", help="only commits from this date (YYYY-MM-DD) or time on")
+    history.add_argument("--output", help="write the events here (default: stdout)")
+    history.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+    feed = sub.add_parser("feed", help="an Atom or JSON Feed of the change log")
+    feed.add_argument(
+        "--format", choices=("atom", "json"), default="atom", help="Atom 1.0 or JSON Feed 1.1"
+    )
+    feed.add_argument("--provider", help="only this provider's changes")
+    feed.add_argument("--output", help="write the feed here (default: stdout)")
+    feed.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+    prices = sub.add_parser("prices", help="a model's price history from the change log")
+    prices.add_argument("provider", help="the provider (its file name without .json)")
+    prices.add_argument("model_id", help="the model's id")
+    prices.add_argument("--json", action="store_true", help="print the intervals as JSON")
+    prices.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    """Bytes to ``--output`` (atomically) or to stdout, the same bytes either way."""
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from .canonical import write_if_changed
+
+    try:
+        write_if_changed(Path(output), data.decode("utf-8"))
+    except OSError as exc:
+        raise DumpModelsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .events import event_line
+    from .history import history_events, parse_since
+
+    since = None if args.since is None else parse_since(args.since)
+    events = history_events(Path(args.dir), since=since, workspace=Path.cwd(), warn=_complain)
+    _write_output("".join(event_line(event) for event in events).encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    from .changelog import load_log
+    from .feeds import atom_feed, json_feed
+
+    events = load_log(Path(args.dir), warn=_complain)
+    render = atom_feed if args.format == "atom" else json_feed
+    _write_output(render(events, provider=args.provider), args.output)
+    return 0
+
+
+def cmd_prices(args: argparse.Namespace) -> int:
+    from .changelog import load_log
+    from .prices import close_ids, close_providers, price_intervals, price_table
+
+    events = load_log(Path(args.dir), warn=_complain)
+    provider, model = args.provider, args.model_id
+    intervals = price_intervals(events, provider, model)
+    if not any(interval.known for interval in intervals):
+        known = "no known prices" if intervals else "no price history"
+        close = close_ids(events, provider, model) or close_providers(events, provider)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        _complain(f"dump-models: {provider} {model}: {known} in {args.dir}/changes.jsonl{hint}")
+        return 1
+    if args.json:
+        rows = [interval.to_json() for interval in intervals]
+        _say(json_text({"provider": provider, "model": model, "intervals": rows}))
+    else:
+        _say(f"{provider} {model}: prices in USD per 1M tokens\n{price_table(intervals)}")
+    return 0
+
+
+# --- end of history, feeds, prices ---------------------------------------------------------
+
+
 def _say(text: str) -> None:
     say(text)
 
@@ -178,7 +268,15 @@ def _complain(text: str) -> None:
     say(text, stream=sys.stderr)
 
 
-COMMANDS = {"run": cmd_run, "diff": cmd_diff, "publish": cmd_publish, "providers": cmd_providers}
+COMMANDS = {
+    "run": cmd_run,
+    "diff": cmd_diff,
+    "publish": cmd_publish,
+    "providers": cmd_providers,
+    "history": cmd_history,
+    "feed": cmd_feed,
+    "prices": cmd_prices,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
