@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ from .providers import (
     builtin_registry,
     default_key_env,
     is_ci_variable,
-    override,
 )
 
 if sys.version_info >= (3, 11):
@@ -95,7 +94,6 @@ class Settings:
 
     output_dir: Path
     targets: tuple[Target, ...] = ()
-    config_path: Path | None = None
     concurrency: int = 8
     timeout: float = 30
     retries: int = 3
@@ -268,7 +266,7 @@ def _provider_spec(
     if base is not None:
         if changes.get("auth") == "none":  # a built-in made keyless (a local proxy, say)
             changes["key_optional"] = True
-        return override(base, **changes)
+        return replace(base, **changes)
     if "endpoint" not in changes:
         raise where.error(
             f"custom provider {name!r} has no endpoint; add 'endpoint: https://…/v1' "
@@ -426,7 +424,7 @@ def _lc_spec(name: str, table: Mapping[str, Any], base: ProviderSpec | None) -> 
             **{str(k): str(v) for k, v in table["headers"].items()},
         }
     if base is not None:
-        return override(base, **changes)
+        return replace(base, **changes)
     if "endpoint" not in changes:
         raise DumpModelsError(
             f'lc config: [providers.{name}] has no endpoint; add endpoint = "https://…/v1"'
@@ -471,15 +469,12 @@ def load_settings(
     if fail_on not in FAIL_ON:
         raise DumpModelsError(f"--fail-on is {fail_on!r}; use one of: {', '.join(FAIL_ON)}")
 
-    config_path: Path | None = None
     data: Any = None
     where = _Where(DEFAULT_CONFIG, "")
     if config:
-        config_path = cwd / config
-        data, where = _read_yaml(config_path, config)
+        data, where = _read_yaml(cwd / config, config)
     elif (cwd / DEFAULT_CONFIG).is_file():
-        config_path = cwd / DEFAULT_CONFIG
-        data, where = _read_yaml(config_path, DEFAULT_CONFIG)
+        data, where = _read_yaml(cwd / DEFAULT_CONFIG, DEFAULT_CONFIG)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -563,7 +558,6 @@ def load_settings(
     return Settings(
         output_dir=out_dir,
         targets=tuple(targets),
-        config_path=config_path,
         concurrency=int(values["concurrency"]),
         timeout=float(values["timeout"]),
         retries=int(values["retries"]),
