@@ -19,6 +19,7 @@ import yaml
 
 from . import canonical, secrets
 from .errors import DumpModelsError
+from .inputs import DEFAULT_CONFIG, DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs
 from .limits import DEFAULT_LIMITS, Limits
 from .providers import (
     CI_VARIABLES,
@@ -37,9 +38,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-DEFAULT_CONFIG = ".github/dump-models.yml"
-DEFAULT_OUTPUT_DIR = "models"
-FAIL_ON = ("any", "all", "never")
 TOP_KEYS = ("output_dir", "providers", "settings")
 # Fields of a provider entry in the YAML config; every ProviderSpec field can be overridden.
 PROVIDER_KEYS = (
@@ -100,7 +98,7 @@ class Settings:
     max_removal_ratio: float = 0.5
     limits: Limits = DEFAULT_LIMITS
     force: bool = False
-    fail_on: str = "any"
+    fail_on: FailOn = "any"
     dry_run: bool = False
     report_json: Path | None = None
     report_md: Path | None = None
@@ -362,7 +360,7 @@ def _checked_output_dir(value: str, workspace: Path, where: _Where | None) -> Pa
 
 
 def _checked_report(flag: str, value: str | None, workspace: Path) -> Path | None:
-    if not value:
+    if not value or value == STDOUT:  # the CLI prints that report
         return None
     path, problem = workspace_path(value, workspace, directory=False)
     if problem is not None:
@@ -448,26 +446,19 @@ def key_for(
 
 
 def load_settings(
+    inputs: Inputs,
     *,
-    config: str | None = None,
-    lc_config: str | None = None,
-    providers: str | None = None,
-    output_dir: str | None = None,
-    report_json: str | None = None,
-    report_md: str | None = None,
-    dry_run: bool = False,
-    force: bool = False,
-    fail_on: str = "any",
-    max_removal_ratio: float | None = None,
     environ: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
+    workspace: Path | None = None,
 ) -> Settings:
-    """Read the configuration once; raise :class:`DumpModelsError` (exit 2) on any problem."""
+    """The settings of a run from its inputs, the environment (keys) and the config files,
+    read once; paths are relative to ``workspace`` (default: the current directory). Raise
+    :class:`DumpModelsError` (exit 2) on any problem, before any request."""
     environ = os.environ if environ is None else environ
-    cwd = Path.cwd() if cwd is None else Path(cwd)
+    cwd = Path.cwd() if workspace is None else workspace
     registry = builtin_registry()
-    if fail_on not in FAIL_ON:
-        raise DumpModelsError(f"--fail-on is {fail_on!r}; use one of: {', '.join(FAIL_ON)}")
+    config, lc_config, output_dir = inputs.config, inputs.lc_config, inputs.output_dir
+    report_json, report_md = inputs.report_json, inputs.report_md
 
     data: Any = None
     where = _Where(DEFAULT_CONFIG, "")
@@ -526,10 +517,9 @@ def load_settings(
                 lc_keys[name] = str(table["api_key"])
     owned = set(specs) | (set(registry) if listed is None else set())
 
-    if providers:
-        wanted = [p.strip() for p in providers.split(",") if p.strip()]
+    if inputs.providers:
         chosen: dict[str, ProviderSpec] = {}
-        for name in wanted:
+        for name in inputs.providers:
             spec = specs.get(name) or registry.get(name)
             if spec is None:
                 known = ", ".join(sorted(set(specs) | set(registry)))
@@ -548,12 +538,8 @@ def load_settings(
         targets.append(Target(spec=spec, api_key=key, key_source=source))
 
     values = {**SETTINGS_DEFAULTS, **_settings_values(data.get("settings"), where)}
-    if max_removal_ratio is not None:
-        if not (math.isfinite(max_removal_ratio) and 0 <= max_removal_ratio <= 1):
-            raise DumpModelsError(
-                f"max-removal-ratio is {max_removal_ratio}; use a number between 0 and 1"
-            )
-        values["max_removal_ratio"] = max_removal_ratio
+    if inputs.max_removal_ratio is not None:
+        values["max_removal_ratio"] = inputs.max_removal_ratio
 
     return Settings(
         output_dir=out_dir,
@@ -569,9 +555,9 @@ def load_settings(
             max_pages=int(values["max_pages"]),
             provider_timeout=float(values["provider_timeout"]),
         ),
-        force=force,
-        fail_on=fail_on,
-        dry_run=dry_run,
+        force=inputs.force,
+        fail_on=inputs.fail_on,
+        dry_run=inputs.dry_run,
         report_json=report_json_path,
         report_md=report_md_path,
         step_summary=(
@@ -581,89 +567,4 @@ def load_settings(
         ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
         owned_providers=tuple(sorted(owned)),
-    )
-
-
-PUBLISH_MODES = ("pull-request", "push", "none")
-
-
-def workspace_dir(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
-    """The checkout to publish from: ``$GITHUB_WORKSPACE``, else the current directory."""
-    environ = os.environ if environ is None else environ
-    return Path(environ.get("GITHUB_WORKSPACE") or (cwd or Path.cwd()))
-
-
-# A part of a branch name: what `git check-ref-format --branch` accepts, narrowed to a safe
-# alphabet (no part starting with '.' or '-', no '..', no '.lock' or '.' at its end).
-_BRANCH_PART = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?")
-
-
-def valid_branch(name: str) -> bool:
-    """Whether ``name`` is a branch name the tool may push to or compare against."""
-    return all(
-        _BRANCH_PART.fullmatch(part) and ".." not in part and not part.endswith(".lock")
-        for part in name.split("/")
-    )
-
-
-def _split_list(value: str | None) -> tuple[str, ...]:
-    return tuple(item.strip() for item in re.split(r"[,\n]", value or "") if item.strip())
-
-
-def load_publish_options(
-    *,
-    publish: str | None = None,
-    base: str | None = None,
-    branch: str | None = None,
-    title: str | None = None,
-    commit_message: str | None = None,
-    author: str | None = None,
-    labels: str | None = None,
-    reviewers: str | None = None,
-    draft: bool = False,
-    sign_commits: bool = False,
-    dry_run: bool = False,
-    output_dir: str | None = None,
-    providers: tuple[str, ...] | None = None,
-    token: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-):
-    """The options of ``publish`` from arguments and the GitHub Actions environment."""
-    from .publish import PublishOptions
-
-    environ = os.environ if environ is None else environ
-    mode = publish or "pull-request"
-    if mode not in PUBLISH_MODES:
-        raise DumpModelsError(f"--publish is {mode!r}; use one of: {', '.join(PUBLISH_MODES)}")
-    workspace = workspace_dir(environ, cwd)
-    token = token or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or None
-    secrets.register(token)
-    for flag, name in (("--branch", branch), ("--base", base)):
-        if name and not valid_branch(name):
-            raise DumpModelsError(
-                f"{flag} (input {flag[2:]}) {name!r} is not a valid branch name; use parts of "
-                "letters, digits, '.', '_' and '-' joined by '/', such as dump-models/update"
-            )
-    extra = {"author": author} if author else {}  # else PublishOptions' bot default
-    return PublishOptions(
-        **extra,
-        workspace=workspace,
-        output_dir=output_dir or DEFAULT_OUTPUT_DIR,
-        mode=mode,
-        base=base or None,
-        branch=branch or "dump-models/update",
-        title=title or None,
-        commit_message=commit_message or None,
-        labels=_split_list(labels),
-        reviewers=_split_list(reviewers),
-        draft=draft,
-        sign_commits=sign_commits,
-        dry_run=dry_run,
-        providers=providers,
-        token=token,
-        api_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
-        graphql_url=(environ.get("GITHUB_GRAPHQL_URL") or "").rstrip("/") or None,
-        server_url=(environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
-        repository=environ.get("GITHUB_REPOSITORY") or None,
     )
