@@ -13,6 +13,7 @@ from provider_server import ProviderServer, endless_pages, openai_models, openai
 from dump_models import secrets
 from dump_models.cli import main
 from dump_models.config import load_settings
+from dump_models.config_file import PROVIDER_KEYS
 from dump_models.errors import DumpModelsError
 from dump_models.inputs import Inputs
 from dump_models.limits import DEFAULT_LIMITS, Limits
@@ -177,6 +178,36 @@ BAD_CONFIGS = [
         ":4: provider 'x': headers",
     ),
 ]
+
+
+# A value of the wrong kind for each key of a provider entry (config_file.PROVIDER_RULES).
+BAD_PROVIDER_VALUES = {
+    "endpoint": "5",
+    "models_path": "''",
+    "auth": "basic",
+    "headers": "[X-A]",
+    "params": "{a: [1]}",
+    "api_key_env": "true",
+    "ignore_fields": "created",
+    "list_key": "5",
+    "id_field": "''",
+    "paging": "sometimes",
+}
+
+
+def test_every_key_of_a_provider_entry_is_checked() -> None:
+    assert tuple(BAD_PROVIDER_VALUES) == PROVIDER_KEYS
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_PROVIDER_VALUES.items())
+def test_a_bad_value_of_a_provider_key_names_its_line(tmp_path, key, value):
+    endpoint = "" if key == "endpoint" else "    endpoint: https://x\n"
+    (tmp_path / "c.yml").write_text(f"providers:\n  x:\n{endpoint}    {key}: {value}\n")
+    with pytest.raises(DumpModelsError) as caught:
+        load_settings(Inputs(config="c.yml"), environ={}, workspace=tmp_path)
+    line = 3 if key == "endpoint" else 4
+    assert str(caught.value).startswith(f"c.yml:{line}: provider 'x': {key} "), caught.value
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize(("text", "expected"), BAD_CONFIGS)
