@@ -147,7 +147,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> None:
     """The ``dump-models`` console script."""
     sys.exit(main())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    console()
