@@ -11,9 +11,8 @@ import os
 import sys
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from . import canonical, inputs, secrets
 from .config import load_settings
@@ -56,9 +55,11 @@ class Console:
     """stdout for the Actions log: masks first; every other line redacted and made inert
     (``console.clean``) unless it is one of the tool's own commands."""
 
-    def __init__(self, write: Callable[[str], Any] | None = None) -> None:
-        self._write = write or (lambda line: print(line, flush=True))
+    def __init__(self) -> None:
         self._masked: set[str] = set()
+
+    def _write(self, line: str) -> None:
+        print(line, flush=True)
 
     def mask(self, value: str | None) -> None:
         """``::add-mask::`` each line of a secret and register it for redaction.
@@ -128,7 +129,7 @@ def job_summary(text: str) -> str:
 
 def report_path(workspace: Path) -> Path:
     """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
-    made ready before any request (SPEC §11 Paths).
+    made ready before any request (README, The CLI: Paths).
 
     A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
     a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the
@@ -182,10 +183,10 @@ def full_report_link(environ: Mapping[str, str]) -> str | None:
 # --- the action -------------------------------------------------------------------------
 
 
-def main(environ: Mapping[str, str] | None = None, console: Console | None = None) -> int:
+def main(environ: Mapping[str, str] | None = None) -> int:
     """Run the action; return the process exit code (0, 1 per ``fail-on``, 2 bad input)."""
     environ = dict(os.environ if environ is None else environ)
-    console = console or Console()
+    console = Console()
 
     # Masks before anything else is printed, even before validating inputs.
     console.mask(inputs.raw(environ, "token"))
