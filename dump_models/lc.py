@@ -25,9 +25,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
-def read_lc_config(path: Path, shown: str | None = None) -> dict[str, dict[str, Any]]:
-    """lc's ``config.toml``: ``[providers.NAME]`` tables (endpoint, api_key, models_path, ...)."""
-    shown = shown or str(path)
+def read_lc_config(path: Path, shown: str) -> dict[str, dict[str, Any]]:
+    """lc's ``config.toml``: ``[providers.NAME]`` tables (endpoint, api_key, models_path, ...);
+    ``shown`` names the file in errors."""
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
