@@ -7,16 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from . import __version__, secrets
+from . import __version__, inputs, secrets
 from .console import clean, json_text, say
 from .errors import DumpModelsError
 
-STDOUT = "-"  # as a report path: print the report instead of writing a file
-
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, like every usage error
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, like every usage error
         self.exit(2, clean(f"{self.prog}: error: {message} (see '{self.prog} --help')") + "\n")
 
 
@@ -30,25 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="fetch every configured provider and write models/*.json")
-    run.add_argument("--config", help="YAML config (default .github/dump-models.yml)")
-    run.add_argument("--lc-config", help="lc's config.toml: [providers.NAME] tables")
-    run.add_argument("--providers", help="comma-separated subset of providers")
-    run.add_argument("--output-dir", help="where <provider>.json files go (default models)")
-    run.add_argument("--report-json", help="write the machine report here (- for stdout)")
-    run.add_argument("--report-md", help="write the Markdown report here (- for stdout)")
-    run.add_argument("--dry-run", action="store_true", help="fetch and report, write no dump")
-    run.add_argument("--force", action="store_true", help="write listings the guard holds back")
-    run.add_argument(
-        "--fail-on",
-        choices=("any", "all", "never"),
-        default="any",
-        help="which provider failures make the exit code 1 (default any)",
-    )
-    run.add_argument(
-        "--max-removal-ratio",
-        type=float,
-        help="largest share of models a listing may lose (default 0.5)",
-    )
+    add_options(run, "run")
 
     diff = sub.add_parser("diff", help="compare two dumps (directories or files)")
     diff.add_argument("old", help="previous directory of <provider>.json, or one file")
@@ -56,57 +37,36 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true", help="print the machine report")
 
     pub = sub.add_parser("publish", help="commit the dumps and open or update one pull request")
-    pub.add_argument(
-        "--publish",
-        choices=("pull-request", "push", "none"),
-        default="pull-request",
-        help="how to publish (default pull-request)",
-    )
-    pub.add_argument("--base", help="base branch (default: the repository's default branch)")
-    pub.add_argument("--branch", help="update branch (default dump-models/update)")
-    pub.add_argument("--title", help="pull request title (default: computed)")
-    pub.add_argument("--commit-message", help="commit message (default: computed)")
-    pub.add_argument("--author", help='commit author and committer, "Name <email>"')
-    pub.add_argument("--labels", help="comma-separated labels")
-    pub.add_argument("--reviewers", help="comma-separated reviewers")
-    pub.add_argument("--draft", action="store_true", help="open the pull request as a draft")
-    pub.add_argument(
-        "--sign-commits",
-        action="store_true",
-        help="make the commit through GitHub's API, so that GitHub signs it",
-    )
-    pub.add_argument("--dry-run", action="store_true", help="change nothing; print the plan")
-    pub.add_argument("--config", help="YAML config (for output_dir and provider shapes)")
-    pub.add_argument("--lc-config", help="lc's config.toml (its providers' files are committed)")
-    pub.add_argument("--output-dir", help="directory of the dumps (default models)")
+    add_options(pub, "publish")
 
     sub.add_parser("providers", help="list the built-in providers and whether a key is set")
     add_history_commands(sub)
     return parser
 
 
+def add_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """The command's options from the vocabulary: ``--<name>``; a flag for a bool; an
+    absent option is None, so that :class:`~dump_models.inputs.Inputs` has its default."""
+    for name in inputs.COMMANDS[command]:
+        option = inputs.BY_NAME[name]
+        if option.kind == "bool":
+            parser.add_argument(f"--{name}", action="store_true", help=option.help)
+        else:
+            parser.add_argument(f"--{name}", choices=option.choices or None, help=option.help)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .config import load_settings
 
-    settings = load_settings(
-        config=args.config,
-        lc_config=args.lc_config,
-        providers=args.providers,
-        output_dir=args.output_dir,
-        report_json=None if args.report_json == STDOUT else args.report_json,
-        report_md=None if args.report_md == STDOUT else args.report_md,
-        dry_run=args.dry_run,
-        force=args.force,
-        fail_on=args.fail_on,
-        max_removal_ratio=args.max_removal_ratio,
-    )
+    given = inputs.from_namespace(args)
+    settings = load_settings(given, workspace=Path.cwd())
     from .runner import run  # after the config is known good: no import cost on bad input
 
-    result = run(settings, emit=_say)
-    if args.report_json == STDOUT:
-        _say(json_text(result.json))
-    if args.report_md == STDOUT:
-        _say(result.markdown.rstrip("\n"))
+    result = run(settings, emit=say)
+    if given.report_json == inputs.STDOUT:
+        say(json_text(result.json))
+    if given.report_md == inputs.STDOUT:
+        say(result.markdown.rstrip("\n"))
     if settings.step_summary is not None:  # `dump-models run` in a workflow's own step
         with open(settings.step_summary, "a", encoding="utf-8") as handle:
             handle.write(secrets.redact(result.markdown.rstrip("\n")) + "\n")
@@ -119,40 +79,24 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     reports = compare_paths(Path(args.old), Path(args.new))
     if args.json:
-        _say(json_text(report_json(reports)))
+        say(json_text(report_json(reports)))
     else:
-        _say(render_markdown(reports).rstrip("\n"))
+        say(render_markdown(reports).rstrip("\n"))
     return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .config import load_publish_options, load_settings, workspace_dir
+    from .config import load_settings
     from .publish import publish
+    from .publish_options import publish_options
     from .runner import summarize_for_publish
 
-    workspace = workspace_dir()
-    settings = load_settings(
-        config=args.config, lc_config=args.lc_config, output_dir=args.output_dir, cwd=workspace
-    )
-    # load_settings refused an output directory outside the workspace.
-    output_dir = str(settings.output_dir.relative_to(workspace))
-    options = load_publish_options(
-        publish=args.publish,
-        base=args.base,
-        branch=args.branch,
-        title=args.title,
-        commit_message=args.commit_message,
-        author=args.author,
-        labels=args.labels,
-        reviewers=args.reviewers,
-        draft=args.draft,
-        sign_commits=args.sign_commits,
-        dry_run=args.dry_run,
-        output_dir=output_dir,
-        providers=settings.owned_providers,
-    )
-    result = publish(options, summarize_for_publish(settings), emit=_say)
-    _say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
+    given = inputs.from_namespace(args)
+    workspace = inputs.workspace(os.environ)
+    settings = load_settings(given, workspace=workspace)
+    options = publish_options(given, settings, environ=os.environ, workspace=workspace)
+    result = publish(options, summarize_for_publish(settings), emit=say)
+    say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
     return 0
 
 
@@ -167,14 +111,14 @@ def cmd_providers(args: argparse.Namespace) -> int:
         rows.append((name, spec.url, " or ".join(spec.key_env) or "-", key))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        _say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
     return 0
 
 
 # --- history, feeds, prices (docs/history.md): parsers and commands; the work is in
 # dump_models/history.py, events.py, feeds.py and prices.py ----------------------------------
 
-DUMPS_DIR = "models"
+DUMPS_DIR = inputs.DEFAULT_OUTPUT_DIR
 
 
 def add_history_commands(sub: argparse._SubParsersAction) -> None:
@@ -251,17 +195,13 @@ def cmd_prices(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         rows = [interval.to_json() for interval in intervals]
-        _say(json_text({"provider": provider, "model": model, "intervals": rows}))
+        say(json_text({"provider": provider, "model": model, "intervals": rows}))
     else:
-        _say(f"{provider} {model}: prices in USD per 1M tokens\n{price_table(intervals)}")
+        say(f"{provider} {model}: prices in USD per 1M tokens\n{price_table(intervals)}")
     return 0
 
 
 # --- end of history, feeds, prices ---------------------------------------------------------
-
-
-def _say(text: str) -> None:
-    say(text)
 
 
 def _complain(text: str) -> None:
@@ -305,7 +245,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> None:
     """The ``dump-models`` console script."""
     sys.exit(main())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    console()
