@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from dump_models.canonical import load_json, unstorable_reason
-from dump_models.diff import ProviderReport, compare_listings
+from dump_models.diff import compare_listings
 from dump_models.errors import DumpModelsError
 from dump_models.providers import builtin_registry
+from dump_models.results import ProviderReport
 
 _HINT = "pass a models/<provider>.json file or a directory of them"
 

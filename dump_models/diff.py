@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -17,38 +16,9 @@ from dump_models.normalize import (
     same_meaning,
     unreadable,
 )
-
-STATUSES = ("changed", "unchanged", "new", "failed", "skipped", "guarded")
+from dump_models.results import ProviderReport
 
 _MISSING = object()
-
-
-@dataclass
-class ProviderReport:
-    """One provider's outcome in a run or a ``diff``: its status and its model changes."""
-
-    name: str
-    status: str  # one of STATUSES
-    error: str | None = None  # why it failed, was skipped or guarded
-    models_before: int | None = None
-    models_after: int | None = None
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    # id -> {field: {"old": .., "new": ..}}; normalized fields first, then raw paths sorted
-    changed: dict[str, dict[str, dict]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # id -> display name, Markdown only
-
-    def to_json(self) -> dict:
-        """The per-provider object of SPEC §5's machine report."""
-        return {
-            "status": self.status,
-            "error": self.error,
-            "models_before": self.models_before,
-            "models_after": self.models_after,
-            "added": list(self.added),
-            "removed": list(self.removed),
-            "changed": {model: dict(fields) for model, fields in self.changed.items()},
-        }
 
 
 def _index(models: list[dict], id_field: str, ignore: tuple[str, ...]) -> dict[str, dict]:

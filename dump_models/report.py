@@ -12,13 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from dump_models import decimals
-from dump_models.diff import ProviderReport
 from dump_models.normalize import (
     CAPABILITY_FIELDS,
     LIMIT_FIELDS,
     PRICE_FIELDS,
     capability_paths,
 )
+from dump_models.results import ProviderReport
 
 MINUS = "\u2212"
 TITLE_PREFIX = "Update LLM model listings"

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from . import canonical, secrets
 from .config import Settings
-from .diff import ProviderReport, compare_listings
+from .diff import compare_listings
 from .fetch import FetchResult, fetch_all
 from .providers import ProviderSpec, builtin_registry
 from .publish import FileChange, Summary
 from .report import TITLE_PREFIX, inert, render_markdown, render_title, report_json
+from .results import ProviderReport
 
 # The job summary and --report-md hold the whole report, cut only to fit a step summary:
 # GitHub drops one over 1 MiB, counted in bytes of UTF-8, whole.  The action appends a line

@@ -6,7 +6,8 @@ import copy
 import json
 import time
 
-from dump_models.diff import ProviderReport, compare_listings
+from dump_models.diff import compare_listings
+from dump_models.results import ProviderReport
 
 
 def _openrouter(model_id: str, **changes) -> dict:

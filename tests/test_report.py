@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dump_models.diff import ProviderReport, compare_listings
+from dump_models.diff import compare_listings
 from dump_models.report import (
     _BUDGETS,
     _join,
@@ -23,6 +23,7 @@ from dump_models.report import (
     render_title,
     report_json,
 )
+from dump_models.results import ProviderReport
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "@octocat <img src=x onerror=alert(1)> | x"
