@@ -11,12 +11,14 @@ report can show their raw-path changes next to the capability changes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from dump_models import decimals
+from dump_models.json_values import MISSING, canonical_text, lookup
 
 # Normalized fields in report order: prices, limits, capabilities.
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price")
@@ -31,33 +33,38 @@ CAPABILITY_FIELDS = (
 )
 NORMALIZED_FIELDS = PRICE_FIELDS + LIMIT_FIELDS + CAPABILITY_FIELDS
 
-_MISSING = object()
 _MAX_COUNT_DIGITS = 100  # a token count written with more digits is no count
 
 
-def _price(value: Any) -> Decimal | None:
+@lru_cache(maxsize=4096, typed=True)
+def _scaled_price(value: str | int | float, power: int) -> Decimal | None:
+    # A listing repeats a few price texts across hundreds of models: each is read once.
     number = decimals.parse(value)
     if number is None or number < 0:
         # OpenRouter's "-1" marks a router whose price varies: not a price.
         return None
-    return number
+    return decimals.scaled(number, power)
+
+
+def _price(value: Any, power: int) -> Decimal | None:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _scaled_price(value, power)
+    return None
 
 
 def per_token(value: Any) -> Decimal | None:
     """USD per token -> USD per 1M tokens, exactly."""
-    number = _price(value)
-    return None if number is None else decimals.scaled(number, 6)
+    return _price(value, 6)
 
 
 def per_million(value: Any) -> Decimal | None:
     """A price already in USD per 1M tokens."""
-    number = _price(value)
-    return None if number is None else decimals.scaled(number, 0)
+    return _price(value, 0)
 
 
 def per_token_or_zero(value: Any) -> Decimal | None:
     """OpenRouter: a pricing key that is absent means free."""
-    return Decimal(0) if value is _MISSING else per_token(value)
+    return Decimal(0) if value is MISSING else per_token(value)
 
 
 def integer(value: Any) -> int | None:
@@ -81,11 +88,11 @@ def boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def words(value: Any) -> list[str] | None:
-    """A sorted list of distinct words (modalities)."""
+def words(value: Any) -> tuple[str, ...] | None:
+    """The distinct words of a list, sorted (modalities)."""
     if not isinstance(value, list):
         return None
-    return sorted({str(item) for item in value if isinstance(item, (str, int))})
+    return tuple(sorted({str(item) for item in value if isinstance(item, (str, int))}))
 
 
 def has(word: str) -> Callable[[Any], bool | None]:
@@ -216,67 +223,6 @@ _DEFAULTING = {per_token_or_zero}
 SIGNAL_PATHS: dict[str, tuple[str, ...]] = {"groq": ("active",)}
 
 
-def _rows(provider: str) -> tuple[Row, ...]:
-    return MAPPINGS.get(provider, _OPENAI_STYLE)
-
-
-def _lookup(model: dict, path: str) -> Any:
-    value: Any = model
-    for key in path.split("."):
-        if not isinstance(value, dict) or key not in value:
-            return _MISSING
-        value = value[key]
-    return value
-
-
-def normalize_model(provider: str, model: dict) -> dict[str, object]:
-    """The normalized fields ``provider`` gives for one model, in ``NORMALIZED_FIELDS`` order.
-
-    Prices are ``Decimal`` USD per 1M tokens without trailing zeros; fields the provider does
-    not give (or gives in a shape we cannot read) are absent.
-    """
-    found: dict[str, object] = {}
-    rows = _rows(provider)
-    for path, name, transform in rows:
-        if name in found:
-            continue
-        raw = _lookup(model, path)
-        if raw is _MISSING:
-            if transform not in _DEFAULTING:
-                continue
-            # "A missing key means 0" only inside a pricing object that is there at all.
-            if not isinstance(_lookup(model, path.rpartition(".")[0]), dict):
-                continue
-        value = transform(raw)
-        if value is not None:
-            found[name] = value
-    return {name: found[name] for name in NORMALIZED_FIELDS if name in found}
-
-
-def feeding_paths(provider: str) -> dict[str, tuple[str, ...]]:
-    """Raw dotted path (or path prefix) inside a model -> the normalized fields it feeds.
-
-    A path feeding several fields (OpenRouter's ``architecture.input_modalities`` gives both
-    ``input_modalities`` and ``vision``) maps to all of them, in ``NORMALIZED_FIELDS`` order.
-    """
-    paths: dict[str, set[str]] = {}
-    for path, name, _transform in _rows(provider):
-        paths.setdefault(path, set()).add(name)
-    order = {name: index for index, name in enumerate(NORMALIZED_FIELDS)}
-    return {path: tuple(sorted(names, key=order.__getitem__)) for path, names in paths.items()}
-
-
-def capability_paths(provider: str) -> frozenset[str]:
-    """Raw paths whose own changes belong with the capability changes: the paths feeding a
-    capability field, and the provider's ``SIGNAL_PATHS``."""
-    paths = {path for path, name, _transform in _rows(provider) if name in CAPABILITY_FIELDS}
-    return frozenset(paths.union(SIGNAL_PATHS.get(provider, ())))
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
 def _price_kind(value: Any) -> str | None:
     if isinstance(value, str):
         return "string"
@@ -297,16 +243,8 @@ def _reads_same(transform: Callable[[Any], Any], old: Any, new: Any) -> bool:
         # The same elements in another order (duplicates count).
         if not isinstance(old, list) or not isinstance(new, list) or len(old) != len(new):
             return False
-        return sorted(map(_canonical, old)) == sorted(map(_canonical, new))
+        return sorted(map(canonical_text, old)) == sorted(map(canonical_text, new))
     return False
-
-
-def same_meaning(provider: str, path: str, old: Any, new: Any) -> bool:
-    """True when a raw value at ``path`` changed only in how it is written: every row that
-    reads ``path`` has an exact transform (a price, a list read as a set) that reads ``old`` and
-    ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...) never qualify."""
-    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
-    return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)
 
 
 def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
@@ -317,10 +255,115 @@ def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
     return False
 
 
-def unreadable(provider: str, path: str, value: Any) -> bool:
-    """True when ``value`` is there at ``path`` (not null) but no row reading ``path`` can read
-    it: a price of ``"1E+999999"``, a limit of ``"lots"``.  The report then shows it raw."""
-    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
-    if not transforms or value is None:
-        return False
-    return all(t(value) is None and not _means_nothing(t, value) for t in transforms)
+@dataclass(frozen=True)
+class Mapping:
+    """One provider's mapping table, with what comparing raw paths asks of it worked out once.
+
+    ``feeding``: raw dotted path -> the normalized fields it feeds (OpenRouter's
+    ``architecture.input_modalities`` gives both ``input_modalities`` and ``vision``), in
+    ``NORMALIZED_FIELDS`` order; ``inside``: path prefix -> the fields read below it
+    (``pricing`` -> the four prices); ``capability_paths``: the paths feeding a capability
+    field, and the provider's ``SIGNAL_PATHS``.
+    """
+
+    rows: tuple[Row, ...]
+    feeding: dict[str, tuple[str, ...]]
+    inside: dict[str, frozenset[str]]
+    capability_paths: frozenset[str]
+    _keys: tuple[tuple[str, ...], ...]
+    _transforms: dict[str, tuple[Callable[[Any], Any], ...]]
+
+    def read(self, model: dict) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The normalized fields of one model, and the raw values that could not be read.
+
+        Prices are ``Decimal`` USD per 1M tokens without trailing zeros.  A field the model does
+        not give is absent from both; one whose raw value is there (not null) but cannot be
+        read (a price of ``"1E+999999"``, a limit of ``"lots"``) is in the second, keyed by
+        the normalized field, with the first such raw value.
+        """
+        found: dict[str, Any] = {}
+        unreadable: dict[str, Any] = {}
+        for (_path, name, transform), keys in zip(self.rows, self._keys, strict=True):
+            if name in found:
+                continue
+            raw = lookup(model, keys)
+            if raw is MISSING:
+                if transform not in _DEFAULTING or len(keys) < 2:
+                    continue
+                # "A missing key means 0" only inside a pricing object that is there at all.
+                if not isinstance(lookup(model, keys[:-1]), dict):
+                    continue
+            value = transform(raw)
+            if value is not None:
+                found[name] = value
+            elif raw is not MISSING and raw is not None and not _means_nothing(transform, raw):
+                unreadable.setdefault(name, raw)
+        for name in found:
+            unreadable.pop(name, None)
+        return found, unreadable
+
+    def fed(self, path: str) -> set[str]:
+        """The normalized fields a raw change at ``path`` can move: those read at the path or
+        an ancestor of it, and (for a subtree added or removed whole) those read inside it."""
+        names = set(self.inside.get(path, ()))
+        while True:
+            names.update(self.feeding.get(path, ()))
+            path, dot, _ = path.rpartition(".")
+            if not dot:
+                return names
+
+    def same_meaning(self, path: str, old: Any, new: Any) -> bool:
+        """True when a raw value at ``path`` changed only in how it is written: every row that
+        reads ``path`` has an exact transform (a price, a list read as a set) that reads
+        ``old`` and ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...)
+        never qualify."""
+        transforms = self._transforms.get(path, ())
+        return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)
+
+    def unreadable(self, path: str, value: Any) -> bool:
+        """True when ``value`` is there at ``path`` (not null) but no row reading ``path`` can
+        read it: a price of ``"1E+999999"``, a limit of ``"lots"``."""
+        transforms = self._transforms.get(path, ())
+        if not transforms or value is None:
+            return False
+        return all(t(value) is None and not _means_nothing(t, value) for t in transforms)
+
+
+def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> Mapping:
+    order = {name: index for index, name in enumerate(NORMALIZED_FIELDS)}
+    feeding: dict[str, set[str]] = {}
+    transforms: dict[str, list[Callable[[Any], Any]]] = {}
+    for path, name, transform in rows:
+        feeding.setdefault(path, set()).add(name)
+        transforms.setdefault(path, []).append(transform)
+    inside: dict[str, set[str]] = {}
+    for path, names in feeding.items():
+        for n in range(1, path.count(".") + 1):
+            inside.setdefault(path.rsplit(".", n)[0], set()).update(names)
+    capabilities = {path for path, name, _transform in rows if name in CAPABILITY_FIELDS}
+    return Mapping(
+        rows=rows,
+        feeding={p: tuple(sorted(names, key=order.__getitem__)) for p, names in feeding.items()},
+        inside={prefix: frozenset(names) for prefix, names in inside.items()},
+        capability_paths=frozenset(capabilities.union(signals)),
+        _keys=tuple(tuple(path.split(".")) for path, _name, _transform in rows),
+        _transforms={path: tuple(found) for path, found in transforms.items()},
+    )
+
+
+_COMPILED = {
+    name: _compiled(MAPPINGS.get(name, _OPENAI_STYLE), SIGNAL_PATHS.get(name, ()))
+    for name in MAPPINGS.keys() | SIGNAL_PATHS.keys()
+}
+_GENERIC = _compiled(_OPENAI_STYLE)
+
+
+def mapping_for(provider: str) -> Mapping:
+    """``provider``'s mapping; a provider without a table gets the OpenAI-style one."""
+    return _COMPILED.get(provider, _GENERIC)
+
+
+def capability_paths(provider: str) -> frozenset[str]:
+    """Raw paths whose own changes belong with the capability changes: the paths feeding a
+    capability field, and the provider's ``SIGNAL_PATHS``."""
+    return mapping_for(provider).capability_paths

@@ -11,7 +11,7 @@ from test_report import REFERENCES, linkable
 
 from dump_models import canonical
 from dump_models.diff import compare_listings
-from dump_models.normalize import normalize_model
+from dump_models.normalize import mapping_for
 from dump_models.providers import ProviderSpec, builtin_registry
 from dump_models.report import price_change_pct, render_markdown, render_title, report_json
 from dump_models.results import ProviderReport
@@ -103,7 +103,7 @@ def _side(spec: ProviderSpec, models: list[dict]) -> tuple[list | None, str | No
 def test_any_listing_pair_runs_through_to_an_inert_report(provider, old, new):
     spec = _spec(provider)
     for model in old + new:
-        normalize_model(provider, model)
+        mapping_for(provider).read(model)
     (before, old_problem), (after, new_problem) = _side(spec, old), _side(spec, new)
     if old_problem or new_problem:
         report = ProviderReport(provider, "failed", error=new_problem or old_problem)
