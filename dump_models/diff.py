@@ -1,4 +1,8 @@
-"""Old listing, new listing -> what changed, model by model and field by field (pure)."""
+"""Old listing, new listing -> what changed, model by model and field by field (pure).
+
+Two versions of a model are compared by their raw paths and, when a raw change feeds a
+normalized field, by their records (``records.py``), each computed once.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from dump_models import decimals
-from dump_models.canonical import drop_paths
 from dump_models.json_values import MISSING, canonical_text, same
-from dump_models.normalize import NORMALIZED_FIELDS, Mapping, mapping_for
+from dump_models.normalize import NORMALIZED_FIELDS, mapping_for
+from dump_models.records import display_name, models_by_id, record_of
 from dump_models.results import ProviderReport
-
-
-def _index(models: list[dict], id_field: str, ignore: tuple[str, ...]) -> dict[str, dict]:
-    # A duplicated id keeps its last entry; entries without an id cannot be compared.
-    by_id: dict[str, dict] = {}
-    for model in models:
-        if not isinstance(model, dict) or model.get(id_field) is None:
-            continue
-        if ignore:
-            model = drop_paths(model, ignore)
-        by_id[str(model[id_field])] = model
-    return by_id
-
-
-def _display_name(model: dict) -> str | None:
-    for key in ("name", "display_name", "displayName"):
-        value = model.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
 
 
 def _raw_changes(
@@ -80,23 +64,25 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _model_changes(mapping: Mapping, old: dict, new: dict) -> dict[str, dict]:
+def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[str, dict]:
     """One model's changes: normalized fields that moved, then raw paths sorted.
 
     A raw change is reported under the normalized fields it feeds when one of them moved;
     when none did (a lossy transform: ``supported_parameters`` gaining a word that is not
     ``tools``), under its own path, unless it only changed how an exact value is written
-    (``same_meaning``: a price with the same value, a list in another order).
+    (``same_meaning``: a price with the same value, a list in another order).  The two
+    records are built only when a raw change feeds a normalized field.
     """
+    mapping = mapping_for(provider)
     raw: dict[str, tuple[Any, Any]] = {}
     _raw_changes(old, new, "", mapping.inside, raw)
     fed = {path: mapping.fed(path) for path in raw}
     changes: dict[str, dict] = {}
     moved: set[str] = set()
     if any(fed.values()):
-        before, after = mapping.read(old)[0], mapping.read(new)[0]
+        before, after = record_of(provider, model_id, old), record_of(provider, model_id, new)
         for name in NORMALIZED_FIELDS:
-            a, b = before.get(name, MISSING), after.get(name, MISSING)
+            a, b = getattr(before, name), getattr(after, name)
             if not same(a, b):
                 changes[name] = {"old": _json_value(a), "new": _json_value(b)}
                 moved.add(name)
@@ -135,8 +121,10 @@ def compare_listings(
     never reported.
     """
     ignore = tuple(ignore_fields)
-    old = _index(old_models, id_field, ignore) if old_models is not None else None
-    new = _index(new_models or [], id_field, ignore)
+    old = None
+    if old_models is not None:
+        old = models_by_id(old_models, id_field=id_field, ignore_fields=ignore)
+    new = models_by_id(new_models or [], id_field=id_field, ignore_fields=ignore)
     report = ProviderReport(
         name=name,
         status="unchanged",
@@ -149,22 +137,22 @@ def compare_listings(
     else:
         report.added = sorted(new.keys() - old.keys())
         report.removed = sorted(old.keys() - new.keys())
-        mapping = mapping_for(name)
         for model_id in sorted(old.keys() & new.keys()):
             before, after = old[model_id], new[model_id]
             if before is after or same(before, after):
                 continue
-            changes = _model_changes(mapping, before, after)
+            changes = _model_changes(name, model_id, before, after)
             if changes:
                 report.changed[model_id] = changes
         if report.added or report.removed or report.changed:
             report.status = "changed"
     for model_id in report.added + list(report.changed):
-        display = _display_name(new[model_id])
-        if display:
-            report.names[model_id] = display
+        shown = display_name(new[model_id])
+        if shown:
+            report.names[model_id] = shown
+    gone = old or {}
     for model_id in report.removed:
-        display = _display_name(old[model_id])  # type: ignore[index]
-        if display:
-            report.names[model_id] = display
+        shown = display_name(gone[model_id])
+        if shown:
+            report.names[model_id] = shown
     return report
