@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from dump_models import decimals
-from dump_models.json_values import MISSING, canonical_text, same
+from dump_models.json_values import MISSING, same
 from dump_models.normalize import NORMALIZED_FIELDS, mapping_for
 from dump_models.records import display_name, models_by_id, record_of
 from dump_models.results import ProviderReport
@@ -40,20 +40,6 @@ def _raw_changes(
     out[path] = (old, new)
 
 
-def _differing(old: Any, new: Any, path: str, out: dict[str, tuple[Any, Any]]) -> None:
-    """The safety net's plain diff: dicts recursed, anything else compared as canonical JSON."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in old.keys() | new.keys():
-            _differing(
-                old.get(key, MISSING),
-                new.get(key, MISSING),
-                f"{path}.{key}" if path else key,
-                out,
-            )
-    elif old is MISSING or new is MISSING or canonical_text(old) != canonical_text(new):
-        out[path] = (old, new)
-
-
 def _json_value(value: Any) -> Any:
     if value is MISSING:
         return None
@@ -70,8 +56,9 @@ def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[s
     A raw change is reported under the normalized fields it feeds when one of them moved;
     when none did (a lossy transform: ``supported_parameters`` gaining a word that is not
     ``tools``), under its own path, unless it only changed how an exact value is written
-    (``same_meaning``: a price with the same value, a list in another order).  The two
-    records are built only when a raw change feeds a normalized field.
+    (``same_meaning``: a price with the same value, a list in another order).  Every raw
+    path that differs in the files is one of these.  The two records are built only when a
+    raw change feeds a normalized field.
     """
     mapping = mapping_for(provider)
     raw: dict[str, tuple[Any, Any]] = {}
@@ -93,15 +80,6 @@ def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[s
             if names & moved or mapping.same_meaning(path, a, b):
                 continue
         changes[path] = {"old": _json_value(a), "new": _json_value(b)}
-    if not changes and canonical_text(old) != canonical_text(new):
-        # Safety net: the model changed but nothing above says how.  Report every raw path
-        # that differs, bar changes of representation, rather than let the change vanish.
-        differing: dict[str, tuple[Any, Any]] = {}
-        _differing(old, new, "", differing)
-        for path in sorted(differing):
-            a, b = differing[path]
-            if not mapping.same_meaning(path, a, b):
-                changes[path] = {"old": _json_value(a), "new": _json_value(b)}
     return changes
 
 

@@ -36,8 +36,16 @@ def canonical_text(value: Any) -> str:
 
 
 def same(old: Any, new: Any) -> bool:
-    """The same value as a file holds it: same type, equal, and for containers the same
-    canonical text (``==`` takes ``[1]`` for ``[1.0]`` and ``{"a": 1}`` for ``{"a": true}``)."""
-    if type(old) is not type(new) or old != new:
+    """True when two JSON values are written the same in a file, keys in any order: what
+    ``canonical_text`` tells, without writing either.  ``==`` is not enough: it takes ``1``
+    for ``1.0`` or ``true`` and ``0.0`` for ``-0.0``."""
+    kind = type(old)
+    if kind is not type(new):
         return False
-    return not isinstance(old, (dict, list)) or canonical_text(old) == canonical_text(new)
+    if kind is dict:
+        return old.keys() == new.keys() and all(same(value, new[key]) for key, value in old.items())
+    if kind is list:
+        return len(old) == len(new) and all(map(same, old, new))
+    if kind is float:
+        return repr(old) == repr(new)  # as JSON writes it: -0.0, and NaN like NaN
+    return bool(old == new)

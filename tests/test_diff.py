@@ -317,20 +317,33 @@ def test_equal_by_python_but_not_in_the_file():
     }
 
 
-def test_safety_net_reports_a_change_nothing_else_saw(monkeypatch):
-    from dump_models import diff
-
-    # Simulate a blind spot: the field-level walk finds nothing.
-    monkeypatch.setattr(diff, "_raw_changes", lambda *args: None)
-    old = [_openrouter("a/x"), _openrouter("b/y")]
+def test_every_path_written_differently_in_the_file_is_reported():
+    # 0.0 == -0.0 and 1 == 1.0 == true in Python; in the file each is a change, also next to
+    # another change of the same model.
+    old = [_openrouter("a/x", per_request_limits=0.0), _openrouter("b/y", per_request_limits=0.0)]
     new = [
-        _openrouter("a/x", top_provider__is_moderated=True),
-        _openrouter("b/y", supported_parameters=["temperature", "max_tokens"]),
+        _openrouter("a/x", per_request_limits=-0.0),
+        _openrouter("b/y", per_request_limits=-0.0, top_provider__is_moderated=True),
     ]
-    report = _compare(old, new)
-    assert report.status == "changed"
-    # the reordered list of b/y stays a change of representation only
-    assert report.changed == {"a/x": {"top_provider.is_moderated": {"old": False, "new": True}}}
+    old[0]["default_parameters"] = {"n": 1}
+    new[0]["default_parameters"] = {"n": True}
+    assert _compare(old, new).changed == {
+        "a/x": {
+            "default_parameters.n": {"old": 1, "new": True},
+            "per_request_limits": {"old": 0.0, "new": -0.0},
+        },
+        "b/y": {
+            "per_request_limits": {"old": 0.0, "new": -0.0},
+            "top_provider.is_moderated": {"old": False, "new": True},
+        },
+    }
+
+
+def test_a_price_written_as_minus_zero_is_the_same_price():
+    def together(price):
+        return {"id": "t", "pricing": {"input": price, "output": 1}}
+
+    assert compare_listings("together", [together(0.0)], [together(-0.0)]).changed == {}
 
 
 def test_only_ignored_fields_differ():
