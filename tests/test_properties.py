@@ -11,11 +11,11 @@ from test_report import REFERENCES, linkable
 
 from dump_models import canonical
 from dump_models.diff import compare_listings
+from dump_models.dumps import listing_in
 from dump_models.normalize import mapping_for
 from dump_models.providers import ProviderSpec, builtin_registry
 from dump_models.report import price_change_pct, render_markdown, render_title, report_json
 from dump_models.results import ProviderReport
-from dump_models.runner import listing_in
 
 PROVIDERS = ["openrouter", "venice", "together", "requesty", "groq", "mistral", "gemini", "x"]
 REGISTRY = builtin_registry()
