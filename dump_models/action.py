@@ -291,7 +291,7 @@ def job_summary(text: str) -> str:
 
 def report_path(workspace: Path) -> Path:
     """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
-    made ready before any request (SPEC §11 Paths).
+    made ready before any request (docs/output.md, Paths).
 
     A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
     a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the

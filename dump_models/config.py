@@ -319,7 +319,7 @@ def _settings_values(data: Any, where: _Where) -> dict[str, Any]:
     return dict(data)
 
 
-# --- paths (SPEC §11): inside the workspace, outside .git --------------------------------
+# --- paths (docs/output.md): inside the workspace, outside .git ------------------------
 
 
 def workspace_path(value: str, workspace: Path, *, directory: bool) -> tuple[Path, str | None]:

@@ -1,11 +1,11 @@
-"""Provider listing -> the normalized fields of SPEC §5 (pure).
+"""Provider listing -> the normalized fields of docs/report.md (pure).
 
 Each provider's mapping is a table of ``(raw dotted path, normalized field, transform)`` rows
-taken from PROVIDERS.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
+shown in docs/providers.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
 small transforms in the same table.  Unknown providers get a generic OpenAI-style mapping.
 
-Only SPEC §5's fields are normalized.  Raw fields that read like capabilities without feeding
-one (Groq's ``active``, PROVIDERS.md's deprecation signal) are listed in ``SIGNAL_PATHS`` so the
+Only those fields are normalized.  Raw fields that read like capabilities without feeding
+one (Groq's ``active``, its deprecation signal) are listed in ``SIGNAL_PATHS`` so the
 report can show their raw-path changes next to the capability changes.
 """
 
@@ -136,8 +136,8 @@ _OPENAI_STYLE: tuple[Row, ...] = (
     ("max_completion_tokens", "max_output_tokens", integer),
 )
 
-# PROVIDERS.md, "Mapping onto the normalized fields".  When two rows feed one field the first
-# that yields a value wins.
+# Shown in docs/providers.md, "Mapping onto the normalized fields".  When two rows feed one
+# field the first that yields a value wins.
 MAPPINGS: dict[str, tuple[Row, ...]] = {
     "openrouter": (
         ("pricing.prompt", "input_price", per_token_or_zero),
@@ -145,7 +145,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("pricing.input_cache_read", "cache_read_price", per_token_or_zero),
         ("pricing.input_cache_write", "cache_write_price", per_token_or_zero),
         # top_provider.max_completion_tokens is the routed provider's limit, not the model's:
-        # routing churn, reported under its raw path (SPEC §5's example).
+        # routing churn, reported under its raw path (docs/report.md's example).
         ("context_length", "context_length", integer),
         ("architecture.input_modalities", "input_modalities", words),
         ("architecture.output_modalities", "output_modalities", words),
@@ -218,7 +218,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
 # Transforms that give a value even when the raw key is absent.
 _DEFAULTING = {per_token_or_zero}
 
-# Raw paths that feed no normalized field but signal a capability (PROVIDERS.md: Groq's model
+# Raw paths that feed no normalized field but signal a capability (docs/providers.md: Groq's model
 # is deprecated when ``active`` is false); reported under the raw path, shown as capabilities.
 SIGNAL_PATHS: dict[str, tuple[str, ...]] = {"groq": ("active",)}
 
@@ -248,7 +248,7 @@ def _reads_same(transform: Callable[[Any], Any], old: Any, new: Any) -> bool:
 
 
 def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
-    # OpenRouter's "-1": a price that varies, read as "no price" on purpose (PROVIDERS.md).
+    # OpenRouter's "-1": a price that varies, read as "no price" on purpose (docs/providers.md).
     if transform in _PRICES:
         number = decimals.parse(value)
         return number is not None and number < 0

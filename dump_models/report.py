@@ -66,7 +66,7 @@ def escape(text: object) -> str:
 
 
 def report_json(reports: list[ProviderReport]) -> dict:
-    """The machine report of SPEC §5: version, totals, and every provider by name (sorted)."""
+    """The machine report (docs/report.md): version, totals, every provider by name (sorted)."""
     ordered = sorted(reports, key=lambda r: r.name)
     statuses = Counter(r.status for r in ordered)
     return {

@@ -26,7 +26,7 @@ class ProviderReport:
     names: dict[str, str] = field(default_factory=dict)  # id -> display name, Markdown only
 
     def to_json(self) -> dict:
-        """The per-provider object of SPEC §5's machine report."""
+        """The per-provider object of the machine report (docs/report.md)."""
         return {
             "status": self.status,
             "error": self.error,

@@ -110,7 +110,7 @@ def test_limit_and_capability_changes():
             "input_modalities": {"old": ["text"], "new": ["image", "text"]},
             "tools": {"old": False, "new": True},
             "vision": {"old": False, "new": True},
-            # OpenRouter's top_provider limit is routing, not max_output_tokens (SPEC §5)
+            # OpenRouter's top_provider limit is routing, not max_output_tokens (docs/providers.md)
             "top_provider.max_completion_tokens": {"old": 32768, "new": 65536},
         }
     }
@@ -125,7 +125,7 @@ def test_limit_and_capability_changes():
 
 
 def test_spec_example():
-    # SPEC §5's machine report, exactly.
+    # docs/report.md's machine report, exactly.
     old = [_openrouter("deepseek/deepseek-chat-v3.1")]
     new = [
         _openrouter(

@@ -76,7 +76,7 @@ def test_single_files_with_other_names_use_new_name(tmp_path):
     _write(new, {"data": [{"id": "g", "active": False}]})
     (report,) = compare_paths(old, new)
     assert report.name == "groq"
-    # SPEC §5 normalizes no "deprecated": Groq's active is reported under its own path
+    # docs/report.md normalizes no "deprecated": Groq's active is reported under its own path
     assert report.changed == {"g": {"active": {"old": True, "new": False}}}
 
 

@@ -1,4 +1,5 @@
-"""Normalization: every provider of PROVIDERS.md's mapping table onto SPEC §5's fields."""
+"""Normalization: every provider's mapping table (docs/providers.md) onto the normalized
+fields (docs/report.md)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ CASES = [
             "cache_read_price": Decimal("0.025"),
             "cache_write_price": Decimal("0"),  # absent OpenRouter price key means free
             "context_length": 163840,  # top level, not top_provider
-            # no max_output_tokens: top_provider.max_completion_tokens is routing (SPEC §5)
+            # no max_output_tokens: top_provider.max_completion_tokens is routing
+            # (docs/providers.md)
             "input_modalities": ("file", "image", "text"),
             "output_modalities": ("text",),
             "tools": True,
@@ -128,7 +130,7 @@ CASES = [
     (
         "groq",
         {"id": "llama3-8b", "active": False, "context_window": 8192, "max_completion_tokens": 8192},
-        # `active` feeds no normalized field (SPEC §5 has no "deprecated")
+        # `active` feeds no normalized field (docs/report.md has no "deprecated")
         {"context_length": 8192, "max_output_tokens": 8192},
     ),
     (
@@ -353,7 +355,7 @@ def test_feeding_paths():
 
 
 def test_only_spec_fields_are_normalized():
-    # SPEC §5's table, nothing more.
+    # docs/report.md's table, nothing more.
     spec = {
         "input_price",
         "output_price",

@@ -1,5 +1,5 @@
 """Properties over arbitrary JSON-ish listings: the pipeline never raises, the report is
-strict JSON, and the Markdown carries no mention, issue reference or link (SPEC §11)."""
+strict JSON, and the Markdown carries no mention, issue reference or link (docs/report.md)."""
 
 from __future__ import annotations
 
