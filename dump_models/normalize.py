@@ -1,8 +1,13 @@
 """Provider listing -> the normalized fields of docs/report.md (pure).
 
+Over 350 lines: the transforms, the tables that name them and the Mapping that reads them are
+one piece; most of the length is the tables, which are data.
+
 Each provider's mapping is a table of ``(raw dotted path, normalized field, transform)`` rows
 shown in docs/providers.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
 small transforms in the same table.  Unknown providers get a generic OpenAI-style mapping.
+``mapping_for(provider)`` is the table compiled once: it reads a model's fields, and says what
+a change at a raw path can mean.
 
 Only those fields are normalized.  Raw fields that read like capabilities without feeding
 one (Groq's ``active``, its deprecation signal) are listed in ``SIGNAL_PATHS`` so the

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 
 from dump_models.diff import compare_listings
 from dump_models.results import ProviderReport
@@ -414,16 +413,16 @@ def test_to_json_shape():
     assert "names" not in report.to_json()
 
 
-def test_four_thousand_models_a_side_is_fast():
+def test_four_thousand_models_a_side():
+    # How long it takes is measured by benchmarks/bench_report.py, not asserted here.
     old = [_openrouter(f"v/m{i}") for i in range(4000)]
     new = copy.deepcopy(old)
     for i, model in enumerate(new):
         if i % 3 == 0:
             model["benchmarks"]["latency_ms"] += 1
-    start = time.perf_counter()
     report = _compare(old, new)
-    assert time.perf_counter() - start < 2.0
     assert len(report.changed) == 1334
+    assert report.changed["v/m3"] == {"benchmarks.latency_ms": {"old": 420, "new": 421}}
 
 
 def test_a_value_normalization_cannot_read_is_shown_raw():
