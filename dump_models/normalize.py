@@ -1,7 +1,7 @@
 """Provider listing -> the normalized fields of docs/report.md (pure).
 
-Over 350 lines: the transforms, the tables that name them and the Mapping that reads them are
-one piece; most of the length is the tables, which are data.
+Over 350 lines: the transforms, the tables that name them and the FieldMapping reading them
+are one piece; most of the length is the tables, which are data.
 
 Each provider's mapping is a table of ``(raw dotted path, normalized field, transform)`` rows
 shown in docs/providers.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
@@ -261,7 +261,7 @@ def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class Mapping:
+class FieldMapping:
     """One provider's mapping table, with what comparing raw paths asks of it worked out once.
 
     ``feeding``: raw dotted path -> the normalized fields it feeds (OpenRouter's
@@ -334,7 +334,7 @@ class Mapping:
         return all(t(value) is None and not _means_nothing(t, value) for t in transforms)
 
 
-def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> Mapping:
+def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> FieldMapping:
     order = {name: index for index, name in enumerate(NORMALIZED_FIELDS)}
     feeding: dict[str, set[str]] = {}
     transforms: dict[str, list[Callable[[Any], Any]]] = {}
@@ -346,7 +346,7 @@ def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> Mapping:
         for n in range(1, path.count(".") + 1):
             inside.setdefault(path.rsplit(".", n)[0], set()).update(names)
     capabilities = {path for path, name, _transform in rows if name in CAPABILITY_FIELDS}
-    return Mapping(
+    return FieldMapping(
         rows=rows,
         feeding={p: tuple(sorted(names, key=order.__getitem__)) for p, names in feeding.items()},
         inside={prefix: frozenset(names) for prefix, names in inside.items()},
@@ -363,7 +363,7 @@ _COMPILED = {
 _GENERIC = _compiled(_OPENAI_STYLE)
 
 
-def mapping_for(provider: str) -> Mapping:
+def mapping_for(provider: str) -> FieldMapping:
     """``provider``'s mapping; a provider without a table gets the OpenAI-style one."""
     return _COMPILED.get(provider, _GENERIC)
 
