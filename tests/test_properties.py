@@ -12,8 +12,8 @@ from test_report import REFERENCES, linkable
 from dump_models import canonical
 from dump_models.diff import compare_listings
 from dump_models.dumps import listing_in
-from dump_models.normalize import mapping_for
 from dump_models.providers import ProviderSpec, builtin_registry
+from dump_models.records import records_of
 from dump_models.report import price_change_pct, render_markdown, render_title, report_json
 from dump_models.results import ProviderReport
 
@@ -102,8 +102,8 @@ def _side(spec: ProviderSpec, models: list[dict]) -> tuple[list | None, str | No
 @given(st.sampled_from(PROVIDERS), LISTINGS, LISTINGS)
 def test_any_listing_pair_runs_through_to_an_inert_report(provider, old, new):
     spec = _spec(provider)
-    for model in old + new:
-        mapping_for(provider).read(model)
+    for models in (old, new):
+        records_of(provider, models, id_field=spec.id_field)
     (before, old_problem), (after, new_problem) = _side(spec, old), _side(spec, new)
     if old_problem or new_problem:
         report = ProviderReport(provider, "failed", error=new_problem or old_problem)
