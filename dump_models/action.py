@@ -21,11 +21,11 @@ from typing import Any
 from . import canonical, secrets
 from .config import load_publish_options, load_settings
 from .console import clean, command, mask_command, say
-from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
 from .publish import publish
 from .report import fit_bytes, render_markdown, render_title
+from .results import ProviderReport
 from .runner import STEP_SUMMARY_MAX_BYTES, run, summarize_for_publish
 
 # Every input of action.yml with the default it declares there (tests/test_action_parity.py
