@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the action's container image without a Docker engine (see ENVIRONMENT.md).
+# Build the action's container image without a Docker engine (buildah and podman, see README's Development section).
 #
 # No registry is reachable, so python:3.12-slim cannot be pulled: a Debian bookworm base
 # with python3 and git is built once with debootstrap and cached as

@@ -1,4 +1,4 @@
-"""Benchmark: does fetch_all's wall time stay near the slowest provider's (SPEC §3)?
+"""Benchmark: does fetch_all's wall time stay near the slowest provider's (docs/providers.md)?
 
 25 loopback providers, each answering after 0.5 s with 200 OpenAI-style models. Measures
 fetch_all with concurrency 1, 8 (the default) and 25 against the floor: one provider's own

@@ -7,8 +7,9 @@ repriced, some added and removed), writes both to temporary files and times:
 - floor: ``json.load`` of both files and ``json.dump`` of both documents, two-space indented
   as the dumps are written (``indent`` makes ``json`` use its pure-Python encoder), and a
   stricter floor with the compact C encoder;
-- report: ``json.load`` of both, ``compare_listings`` (normalization included),
-  ``report_json`` (serialized) and ``render_markdown``.
+- diff: ``compare_listings`` alone on the loaded listings (records included);
+- report: ``json.load`` of both, ``compare_listings``, ``report_json`` (serialized) and
+  ``render_markdown``.
 
 Run: ``python benchmarks/bench_report.py``.
 """
@@ -99,8 +100,9 @@ def _best(function) -> float:
     return min(times)
 
 
-def measure(count: int, workdir: Path) -> tuple[float, float, float, int]:
-    """(indented floor, compact floor, report seconds, Markdown length) for one size."""
+def measure(count: int, workdir: Path) -> tuple[float, float, float, float, int]:
+    """(indented floor, compact floor, diff seconds, report seconds, Markdown length) for one
+    size."""
     old_doc, new_doc = listing_pair(count)
     old_path, new_path = workdir / "old.json", workdir / "new.json"
     old_path.write_text(json.dumps(old_doc, indent=2), encoding="utf-8")
@@ -128,22 +130,24 @@ def measure(count: int, workdir: Path) -> tuple[float, float, float, int]:
 
     indented = _best(lambda: floor(2))
     compact = _best(lambda: floor(None))
-    return indented, compact, _best(report), length
+    diff = _best(lambda: compare_listings("openrouter", old_doc["data"], new_doc["data"]))
+    return indented, compact, diff, _best(report), length
 
 
 def main() -> None:
     print(
-        "scale | models | floor (indent 2) s | floor (compact) s | report s | ratio "
-        "| ratio vs compact | md chars"
+        "scale | models | floor (indent 2) s | floor (compact) s | diff s | diff ratio "
+        "| report s | ratio | ratio vs compact | md chars"
     )
-    print("--- | --- | --- | --- | --- | --- | --- | ---")
+    print("--- | --- | --- | --- | --- | --- | --- | --- | --- | ---")
     with tempfile.TemporaryDirectory() as tmp:
         for scale in SCALES:
             count = BASE_MODELS * scale
-            indented, compact, report, length = measure(count, Path(tmp))
+            indented, compact, diff, report, length = measure(count, Path(tmp))
             print(
-                f"{scale}x | {count} | {indented:.3f} | {compact:.3f} | {report:.3f} | "
-                f"{report / indented:.2f}x | {report / compact:.2f}x | {length}"
+                f"{scale}x | {count} | {indented:.3f} | {compact:.3f} | {diff:.3f} | "
+                f"{diff / indented:.2f}x | {report:.3f} | {report / indented:.2f}x | "
+                f"{report / compact:.2f}x | {length}"
             )
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 from . import canonical, inputs, secrets
 from .config import load_settings
 from .console import clean, command, mask_command, say
-from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
 from .publish import publish
 from .publish_options import publish_options, server_url
 from .report import fit_bytes, render_markdown, render_title
+from .results import ProviderReport
 from .runner import STEP_SUMMARY_MAX_BYTES, run, summarize_for_publish
 
 OUTPUTS = (
@@ -129,7 +129,7 @@ def job_summary(text: str) -> str:
 
 def report_path(workspace: Path) -> Path:
     """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
-    made ready before any request (README, The CLI: Paths).
+    made ready before any request (docs/output.md, Paths).
 
     A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
     a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the

@@ -174,18 +174,6 @@ def unstorable_reason(document: Any, models: list | None, id_field: str = "id") 
     return None if problem is None else f"the listing's top level: {problem}"
 
 
-def load_json(data: bytes | str) -> Any:
-    """A JSON file's content, for files read back (previous dumps, ``dump-models diff``).
-
-    Raises ValueError (``json.JSONDecodeError`` for a syntax error) with one line: a nesting
-    too deep for the parser is such an error, not a crash.
-    """
-    try:
-        return json.loads(data)
-    except RecursionError:
-        raise ValueError(f"nests objects and arrays deeper than {MAX_NESTING} levels") from None
-
-
 def _usable_id(value: Any) -> bool:
     if isinstance(value, bool) or value == "":
         return False

@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .compare import compare_paths
+    from .dumps import compare_paths
     from .report import render_markdown, report_json
 
     reports = compare_paths(Path(args.old), Path(args.new))

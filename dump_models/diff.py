@@ -1,90 +1,24 @@
-"""Old listing, new listing -> what changed, model by model and field by field (pure)."""
+"""Old listing, new listing -> what changed, model by model and field by field (pure).
+
+Two versions of a model are compared by their raw paths and, when a raw change feeds a
+normalized field, by their records (``records.py``), each computed once.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from dump_models import decimals
-from dump_models.canonical import drop_paths
-from dump_models.normalize import (
-    NORMALIZED_FIELDS,
-    feeding_paths,
-    normalize_model,
-    same_meaning,
-    unreadable,
-)
-
-STATUSES = ("changed", "unchanged", "new", "failed", "skipped", "guarded")
-
-_MISSING = object()
-
-
-@dataclass
-class ProviderReport:
-    """One provider's outcome in a run or a ``diff``: its status and its model changes."""
-
-    name: str
-    status: str  # one of STATUSES
-    error: str | None = None  # why it failed, was skipped or guarded
-    models_before: int | None = None
-    models_after: int | None = None
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    # id -> {field: {"old": .., "new": ..}}; normalized fields first, then raw paths sorted
-    changed: dict[str, dict[str, dict]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # id -> display name, Markdown only
-
-    def to_json(self) -> dict:
-        """The per-provider object of SPEC §5's machine report."""
-        return {
-            "status": self.status,
-            "error": self.error,
-            "models_before": self.models_before,
-            "models_after": self.models_after,
-            "added": list(self.added),
-            "removed": list(self.removed),
-            "changed": {model: dict(fields) for model, fields in self.changed.items()},
-        }
-
-
-def _index(models: list[dict], id_field: str, ignore: tuple[str, ...]) -> dict[str, dict]:
-    # A duplicated id keeps its last entry; entries without an id cannot be compared.
-    by_id: dict[str, dict] = {}
-    for model in models:
-        if not isinstance(model, dict) or model.get(id_field) is None:
-            continue
-        if ignore:
-            model = drop_paths(model, ignore)
-        by_id[str(model[id_field])] = model
-    return by_id
-
-
-def _canonical(model: dict) -> str:
-    # json.dumps tells 1 from 1.0 from true, which == does not.
-    return json.dumps(model, sort_keys=True, ensure_ascii=False)
-
-
-def _display_name(model: dict) -> str | None:
-    for key in ("name", "display_name", "displayName"):
-        value = model.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _same(old: Any, new: Any) -> bool:
-    if type(old) is not type(new) or old != new:
-        return False
-    # == takes [1] for [1.0] and {"a": 1} for {"a": true}; the files do not.
-    return not isinstance(old, (dict, list)) or _canonical(old) == _canonical(new)
+from dump_models.json_values import MISSING, same
+from dump_models.normalize import NORMALIZED_FIELDS, mapping_for
+from dump_models.records import display_name, models_by_id, record_of
+from dump_models.results import ProviderReport
 
 
 def _raw_changes(
-    old: Any, new: Any, path: str, prefixes: dict, out: dict[str, tuple[Any, Any]]
+    old: Any, new: Any, path: str, inside: dict, out: dict[str, tuple[Any, Any]]
 ) -> None:
     """Collect changed leaves: dicts are recursed, lists and scalars compared whole.
 
@@ -92,101 +26,60 @@ def _raw_changes(
     read inside it (``pricing``): then its leaves are compared one by one.
     """
     old_dict, new_dict = isinstance(old, dict), isinstance(new, dict)
-    if (old_dict and new_dict) or ((old_dict or new_dict) and path in prefixes):
+    if (old_dict and new_dict) or ((old_dict or new_dict) and path in inside):
         old_map = old if old_dict else {}
         new_map = new if new_dict else {}
         found = len(out)
         for key in old_map.keys() | new_map.keys():
-            a, b = old_map.get(key, _MISSING), new_map.get(key, _MISSING)
-            if not _same(a, b):
-                _raw_changes(a, b, f"{path}.{key}" if path else key, prefixes, out)
+            a, b = old_map.get(key, MISSING), new_map.get(key, MISSING)
+            if not same(a, b):
+                _raw_changes(a, b, f"{path}.{key}" if path else key, inside, out)
         if len(out) == found and not (old_dict and new_dict):
             out[path] = (old, new)  # an empty object added or removed, or a type change
         return
     out[path] = (old, new)
 
 
-def _differing(old: Any, new: Any, path: str, out: dict[str, tuple[Any, Any]]) -> None:
-    """The safety net's plain diff: dicts recursed, anything else compared as canonical JSON."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in old.keys() | new.keys():
-            _differing(
-                old.get(key, _MISSING),
-                new.get(key, _MISSING),
-                f"{path}.{key}" if path else key,
-                out,
-            )
-    elif old is _MISSING or new is _MISSING or _canonical(old) != _canonical(new):
-        out[path] = (old, new)
-
-
 def _json_value(value: Any) -> Any:
-    if value is _MISSING:
+    if value is MISSING:
         return None
     if isinstance(value, Decimal):
         return decimals.text(value)
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 
-def _unreadable(provider: str, path: str, old: Any, new: Any) -> bool:
-    """Either side is a value normalization cannot read ("1E+999999", "lots"): the raw change
-    is then shown as well, since the normalized field alone would only say "gone"."""
-    return any(v is not _MISSING and unreadable(provider, path, v) for v in (old, new))
-
-
-def _fed(path: str, feeding: dict[str, tuple[str, ...]], below: dict[str, set[str]]) -> set[str]:
-    """The normalized fields a raw change at ``path`` can move: those read at the path or an
-    ancestor of it, and (for a subtree added or removed whole) those read inside it."""
-    names = set(below.get(path, ()))
-    while True:
-        names.update(feeding.get(path, ()))
-        path, dot, _ = path.rpartition(".")
-        if not dot:
-            return names
-
-
-def _model_changes(
-    provider: str,
-    old: dict,
-    new: dict,
-    feeding: dict[str, tuple[str, ...]],
-    below: dict[str, set[str]],
-) -> dict[str, dict]:
+def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[str, dict]:
     """One model's changes: normalized fields that moved, then raw paths sorted.
 
     A raw change is reported under the normalized fields it feeds when one of them moved;
     when none did (a lossy transform: ``supported_parameters`` gaining a word that is not
     ``tools``), under its own path, unless it only changed how an exact value is written
-    (``same_meaning``: a price with the same value, a list in another order).
+    (``same_meaning``: a price with the same value, a list in another order).  Every raw
+    path that differs in the files is one of these.  The two records are built only when a
+    raw change feeds a normalized field.
     """
+    mapping = mapping_for(provider)
     raw: dict[str, tuple[Any, Any]] = {}
-    _raw_changes(old, new, "", below, raw)
-    fed = {path: _fed(path, feeding, below) for path in raw}
+    _raw_changes(old, new, "", mapping.inside, raw)
+    fed = {path: mapping.fed(path) for path in raw}
     changes: dict[str, dict] = {}
     moved: set[str] = set()
     if any(fed.values()):
-        before, after = normalize_model(provider, old), normalize_model(provider, new)
+        before, after = record_of(provider, model_id, old), record_of(provider, model_id, new)
         for name in NORMALIZED_FIELDS:
-            a, b = before.get(name, _MISSING), after.get(name, _MISSING)
-            if not _same(a, b):
+            a, b = getattr(before, name), getattr(after, name)
+            if not same(a, b):
                 changes[name] = {"old": _json_value(a), "new": _json_value(b)}
                 moved.add(name)
     for path in sorted(raw):
         a, b = raw[path]
         names = fed[path]
-        if names and not _unreadable(provider, path, a, b):
-            if names & moved or same_meaning(provider, path, a, b):
+        if names and not any(v is not MISSING and mapping.unreadable(path, v) for v in (a, b)):
+            if names & moved or mapping.same_meaning(path, a, b):
                 continue
         changes[path] = {"old": _json_value(a), "new": _json_value(b)}
-    if not changes and _canonical(old) != _canonical(new):
-        # Safety net: the model changed but nothing above says how.  Report every raw path
-        # that differs, bar changes of representation, rather than let the change vanish.
-        differing: dict[str, tuple[Any, Any]] = {}
-        _differing(old, new, "", differing)
-        for path in sorted(differing):
-            a, b = differing[path]
-            if not same_meaning(provider, path, a, b):
-                changes[path] = {"old": _json_value(a), "new": _json_value(b)}
     return changes
 
 
@@ -206,8 +99,10 @@ def compare_listings(
     never reported.
     """
     ignore = tuple(ignore_fields)
-    old = _index(old_models, id_field, ignore) if old_models is not None else None
-    new = _index(new_models or [], id_field, ignore)
+    old = None
+    if old_models is not None:
+        old = models_by_id(old_models, id_field=id_field, ignore_fields=ignore)
+    new = models_by_id(new_models or [], id_field=id_field, ignore_fields=ignore)
     report = ProviderReport(
         name=name,
         status="unchanged",
@@ -220,26 +115,22 @@ def compare_listings(
     else:
         report.added = sorted(new.keys() - old.keys())
         report.removed = sorted(old.keys() - new.keys())
-        feeding = feeding_paths(name)
-        below: dict[str, set[str]] = {}  # path prefix -> the normalized fields read inside
-        for path, names in feeding.items():
-            for n in range(1, path.count(".") + 1):
-                below.setdefault(path.rsplit(".", n)[0], set()).update(names)
         for model_id in sorted(old.keys() & new.keys()):
             before, after = old[model_id], new[model_id]
-            if before is after or before == after and _canonical(before) == _canonical(after):
+            if before is after or same(before, after):
                 continue
-            changes = _model_changes(name, before, after, feeding, below)
+            changes = _model_changes(name, model_id, before, after)
             if changes:
                 report.changed[model_id] = changes
         if report.added or report.removed or report.changed:
             report.status = "changed"
     for model_id in report.added + list(report.changed):
-        display = _display_name(new[model_id])
-        if display:
-            report.names[model_id] = display
+        shown = display_name(new[model_id])
+        if shown:
+            report.names[model_id] = shown
+    gone = old or {}
     for model_id in report.removed:
-        display = _display_name(old[model_id])  # type: ignore[index]
-        if display:
-            report.names[model_id] = display
+        shown = display_name(gone[model_id])
+        if shown:
+            report.names[model_id] = shown
     return report

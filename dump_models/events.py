@@ -1,7 +1,7 @@
 """Change events: what a provider's listing change means, one JSON line each (pure).
 
 The log ``<output_dir>/changes.jsonl`` holds one event per line (``docs/history.md``): a model
-added or removed, or one of its normalized fields (SPEC §5) changed. Changes to other raw
+added or removed, or one of its normalized fields (docs/report.md) changed. Changes to other raw
 paths (benchmarks, routing details) are churn, never events. Publish appends a run's events to
 the base's log (:func:`log_with_events`); ``dump-models history`` rebuilds them from git.
 """
@@ -17,14 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from dump_models import decimals
-from dump_models.canonical import drop_paths
 from dump_models.diff import ProviderReport, compare_listings
-from dump_models.normalize import (
-    CAPABILITY_FIELDS,
-    LIMIT_FIELDS,
-    PRICE_FIELDS,
-    normalize_model,
-)
+from dump_models.normalize import CAPABILITY_FIELDS, LIMIT_FIELDS, PRICE_FIELDS, mapping_for
+from dump_models.records import models_by_id
 
 LOG_NAME = "changes.jsonl"
 
@@ -103,11 +98,7 @@ class Listing:
     ) -> Listing:
         """Index ``models`` as ``compare_listings`` does: by ``str(id)``, the last of a
         duplicated id kept, entries without an id left out."""
-        ignore = tuple(ignore_fields)
-        by_id: dict[str, dict] = {}
-        for model in models:
-            if isinstance(model, dict) and model.get(id_field) is not None:
-                by_id[str(model[id_field])] = drop_paths(model, ignore) if ignore else model
+        by_id = models_by_id(models, id_field=id_field, ignore_fields=ignore_fields)
         # repr tells 1 from 1.0 from True, which == does not; equal texts, equal models.
         return cls(by_id, {key: repr(model) for key, model in by_id.items()}, id_field)
 
@@ -115,7 +106,7 @@ class Listing:
         """The model's known normalized fields, as the log writes them."""
         return {
             name: _json_value(value)
-            for name, value in normalize_model(provider, self.models[model_id]).items()
+            for name, value in mapping_for(provider).read(self.models[model_id])[0].items()
         }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dump_models import canonical
+from dump_models.dumps import parse_dump
 from dump_models.errors import DumpModelsError
 from dump_models.events import Event, Listing, listing_events, utc_timestamp
 from dump_models.gitlog import ZERO, Change, Commit, GitReader, blobs, first_parent_log
@@ -173,7 +174,7 @@ def read_listing(spec: ProviderSpec | None, data: bytes, before: Listing | None)
     refuse to store, history refuses to read); a model whose text is the same as in
     ``before`` was checked then, so only the others are. Raises :class:`_Unreadable`."""
     try:
-        document = canonical.load_json(data)
+        document = parse_dump(data)
     except ValueError as exc:
         raise _Unreadable(f"not JSON: {str(exc).splitlines()[0]}") from None
     models, list_key = _models(spec, document)

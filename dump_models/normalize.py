@@ -1,22 +1,29 @@
-"""Provider listing -> the normalized fields of SPEC §5 (pure).
+"""Provider listing -> the normalized fields of docs/report.md (pure).
+
+Over 350 lines: the transforms, the tables that name them and the FieldMapping reading them
+are one piece; most of the length is the tables, which are data.
 
 Each provider's mapping is a table of ``(raw dotted path, normalized field, transform)`` rows
-taken from PROVIDERS.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
+shown in docs/providers.md; the few odd shapes (OpenRouter's pricing, Gemini's ``thinking``) are
 small transforms in the same table.  Unknown providers get a generic OpenAI-style mapping.
+``mapping_for(provider)`` is the table compiled once: it reads a model's fields, and says what
+a change at a raw path can mean.
 
-Only SPEC §5's fields are normalized.  Raw fields that read like capabilities without feeding
-one (Groq's ``active``, PROVIDERS.md's deprecation signal) are listed in ``SIGNAL_PATHS`` so the
+Only those fields are normalized.  Raw fields that read like capabilities without feeding
+one (Groq's ``active``, its deprecation signal) are listed in ``SIGNAL_PATHS`` so the
 report can show their raw-path changes next to the capability changes.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from dump_models import decimals
+from dump_models.json_values import MISSING, canonical_text, lookup
 
 # Normalized fields in report order: prices, limits, capabilities.
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price")
@@ -31,33 +38,38 @@ CAPABILITY_FIELDS = (
 )
 NORMALIZED_FIELDS = PRICE_FIELDS + LIMIT_FIELDS + CAPABILITY_FIELDS
 
-_MISSING = object()
 _MAX_COUNT_DIGITS = 100  # a token count written with more digits is no count
 
 
-def _price(value: Any) -> Decimal | None:
+@lru_cache(maxsize=4096, typed=True)
+def _scaled_price(value: str | int | float, power: int) -> Decimal | None:
+    # A listing repeats a few price texts across hundreds of models: each is read once.
     number = decimals.parse(value)
     if number is None or number < 0:
         # OpenRouter's "-1" marks a router whose price varies: not a price.
         return None
-    return number
+    return decimals.scaled(number, power)
+
+
+def _price(value: Any, power: int) -> Decimal | None:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _scaled_price(value, power)
+    return None
 
 
 def per_token(value: Any) -> Decimal | None:
     """USD per token -> USD per 1M tokens, exactly."""
-    number = _price(value)
-    return None if number is None else decimals.scaled(number, 6)
+    return _price(value, 6)
 
 
 def per_million(value: Any) -> Decimal | None:
     """A price already in USD per 1M tokens."""
-    number = _price(value)
-    return None if number is None else decimals.scaled(number, 0)
+    return _price(value, 0)
 
 
 def per_token_or_zero(value: Any) -> Decimal | None:
     """OpenRouter: a pricing key that is absent means free."""
-    return Decimal(0) if value is _MISSING else per_token(value)
+    return Decimal(0) if value is MISSING else per_token(value)
 
 
 def integer(value: Any) -> int | None:
@@ -81,11 +93,11 @@ def boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def words(value: Any) -> list[str] | None:
-    """A sorted list of distinct words (modalities)."""
+def words(value: Any) -> tuple[str, ...] | None:
+    """The distinct words of a list, sorted (modalities)."""
     if not isinstance(value, list):
         return None
-    return sorted({str(item) for item in value if isinstance(item, (str, int))})
+    return tuple(sorted({str(item) for item in value if isinstance(item, (str, int))}))
 
 
 def has(word: str) -> Callable[[Any], bool | None]:
@@ -129,8 +141,8 @@ _OPENAI_STYLE: tuple[Row, ...] = (
     ("max_completion_tokens", "max_output_tokens", integer),
 )
 
-# PROVIDERS.md, "Mapping onto the normalized fields".  When two rows feed one field the first
-# that yields a value wins.
+# Shown in docs/providers.md, "Mapping onto the normalized fields".  When two rows feed one
+# field the first that yields a value wins.
 MAPPINGS: dict[str, tuple[Row, ...]] = {
     "openrouter": (
         ("pricing.prompt", "input_price", per_token_or_zero),
@@ -138,7 +150,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("pricing.input_cache_read", "cache_read_price", per_token_or_zero),
         ("pricing.input_cache_write", "cache_write_price", per_token_or_zero),
         # top_provider.max_completion_tokens is the routed provider's limit, not the model's:
-        # routing churn, reported under its raw path (SPEC §5's example).
+        # routing churn, reported under its raw path (docs/report.md's example).
         ("context_length", "context_length", integer),
         ("architecture.input_modalities", "input_modalities", words),
         ("architecture.output_modalities", "output_modalities", words),
@@ -211,70 +223,9 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
 # Transforms that give a value even when the raw key is absent.
 _DEFAULTING = {per_token_or_zero}
 
-# Raw paths that feed no normalized field but signal a capability (PROVIDERS.md: Groq's model
+# Raw paths that feed no normalized field but signal a capability (docs/providers.md: Groq's model
 # is deprecated when ``active`` is false); reported under the raw path, shown as capabilities.
 SIGNAL_PATHS: dict[str, tuple[str, ...]] = {"groq": ("active",)}
-
-
-def _rows(provider: str) -> tuple[Row, ...]:
-    return MAPPINGS.get(provider, _OPENAI_STYLE)
-
-
-def _lookup(model: dict, path: str) -> Any:
-    value: Any = model
-    for key in path.split("."):
-        if not isinstance(value, dict) or key not in value:
-            return _MISSING
-        value = value[key]
-    return value
-
-
-def normalize_model(provider: str, model: dict) -> dict[str, object]:
-    """The normalized fields ``provider`` gives for one model, in ``NORMALIZED_FIELDS`` order.
-
-    Prices are ``Decimal`` USD per 1M tokens without trailing zeros; fields the provider does
-    not give (or gives in a shape we cannot read) are absent.
-    """
-    found: dict[str, object] = {}
-    rows = _rows(provider)
-    for path, name, transform in rows:
-        if name in found:
-            continue
-        raw = _lookup(model, path)
-        if raw is _MISSING:
-            if transform not in _DEFAULTING:
-                continue
-            # "A missing key means 0" only inside a pricing object that is there at all.
-            if not isinstance(_lookup(model, path.rpartition(".")[0]), dict):
-                continue
-        value = transform(raw)
-        if value is not None:
-            found[name] = value
-    return {name: found[name] for name in NORMALIZED_FIELDS if name in found}
-
-
-def feeding_paths(provider: str) -> dict[str, tuple[str, ...]]:
-    """Raw dotted path (or path prefix) inside a model -> the normalized fields it feeds.
-
-    A path feeding several fields (OpenRouter's ``architecture.input_modalities`` gives both
-    ``input_modalities`` and ``vision``) maps to all of them, in ``NORMALIZED_FIELDS`` order.
-    """
-    paths: dict[str, set[str]] = {}
-    for path, name, _transform in _rows(provider):
-        paths.setdefault(path, set()).add(name)
-    order = {name: index for index, name in enumerate(NORMALIZED_FIELDS)}
-    return {path: tuple(sorted(names, key=order.__getitem__)) for path, names in paths.items()}
-
-
-def capability_paths(provider: str) -> frozenset[str]:
-    """Raw paths whose own changes belong with the capability changes: the paths feeding a
-    capability field, and the provider's ``SIGNAL_PATHS``."""
-    paths = {path for path, name, _transform in _rows(provider) if name in CAPABILITY_FIELDS}
-    return frozenset(paths.union(SIGNAL_PATHS.get(provider, ())))
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _price_kind(value: Any) -> str | None:
@@ -297,30 +248,127 @@ def _reads_same(transform: Callable[[Any], Any], old: Any, new: Any) -> bool:
         # The same elements in another order (duplicates count).
         if not isinstance(old, list) or not isinstance(new, list) or len(old) != len(new):
             return False
-        return sorted(map(_canonical, old)) == sorted(map(_canonical, new))
+        return sorted(map(canonical_text, old)) == sorted(map(canonical_text, new))
     return False
 
 
-def same_meaning(provider: str, path: str, old: Any, new: Any) -> bool:
-    """True when a raw value at ``path`` changed only in how it is written: every row that
-    reads ``path`` has an exact transform (a price, a list read as a set) that reads ``old`` and
-    ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...) never qualify."""
-    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
-    return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)
-
-
 def _means_nothing(transform: Callable[[Any], Any], value: Any) -> bool:
-    # OpenRouter's "-1": a price that varies, read as "no price" on purpose (PROVIDERS.md).
+    # OpenRouter's "-1": a price that varies, read as "no price" on purpose (docs/providers.md).
     if transform in _PRICES:
         number = decimals.parse(value)
         return number is not None and number < 0
     return False
 
 
-def unreadable(provider: str, path: str, value: Any) -> bool:
-    """True when ``value`` is there at ``path`` (not null) but no row reading ``path`` can read
-    it: a price of ``"1E+999999"``, a limit of ``"lots"``.  The report then shows it raw."""
-    transforms = [transform for row_path, _name, transform in _rows(provider) if row_path == path]
-    if not transforms or value is None:
-        return False
-    return all(t(value) is None and not _means_nothing(t, value) for t in transforms)
+@dataclass(frozen=True)
+class FieldMapping:
+    """One provider's mapping table, with what comparing raw paths asks of it worked out once.
+
+    ``feeding``: raw dotted path -> the normalized fields it feeds (OpenRouter's
+    ``architecture.input_modalities`` gives both ``input_modalities`` and ``vision``), in
+    ``NORMALIZED_FIELDS`` order; ``inside``: path prefix -> the fields read below it
+    (``pricing`` -> the four prices); ``capability_paths``: the paths feeding a capability
+    field, and the provider's ``SIGNAL_PATHS``.
+    """
+
+    rows: tuple[Row, ...]
+    feeding: dict[str, tuple[str, ...]]
+    inside: dict[str, frozenset[str]]
+    capability_paths: frozenset[str]
+    _keys: tuple[tuple[str, ...], ...]
+    _transforms: dict[str, tuple[Callable[[Any], Any], ...]]
+
+    def read(self, model: dict) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The normalized fields of one model, and the raw values that could not be read.
+
+        Prices are ``Decimal`` USD per 1M tokens without trailing zeros.  A field the model does
+        not give is absent from both; one whose raw value is there (not null) but cannot be
+        read (a price of ``"1E+999999"``, a limit of ``"lots"``) is in the second, keyed by
+        the normalized field, with the first such raw value.
+        """
+        found: dict[str, Any] = {}
+        unreadable: dict[str, Any] = {}
+        for (_path, name, transform), keys in zip(self.rows, self._keys, strict=True):
+            if name in found:
+                continue
+            raw = lookup(model, keys)
+            if raw is MISSING:
+                if transform not in _DEFAULTING or len(keys) < 2:
+                    continue
+                # "A missing key means 0" only inside a pricing object that is there at all.
+                if not isinstance(lookup(model, keys[:-1]), dict):
+                    continue
+            value = transform(raw)
+            if value is not None:
+                found[name] = value
+            elif raw is not MISSING and raw is not None and not _means_nothing(transform, raw):
+                unreadable.setdefault(name, raw)
+        for name in found:
+            unreadable.pop(name, None)
+        return found, unreadable
+
+    def fed(self, path: str) -> set[str]:
+        """The normalized fields a raw change at ``path`` can move: those read at the path or
+        an ancestor of it, and (for a subtree added or removed whole) those read inside it."""
+        names = set(self.inside.get(path, ()))
+        while True:
+            names.update(self.feeding.get(path, ()))
+            path, dot, _ = path.rpartition(".")
+            if not dot:
+                return names
+
+    def same_meaning(self, path: str, old: Any, new: Any) -> bool:
+        """True when a raw value at ``path`` changed only in how it is written: every row that
+        reads ``path`` has an exact transform (a price, a list read as a set) that reads
+        ``old`` and ``new`` the same.  Lossy transforms (``has``, ``integer``, ``iso_date``...)
+        never qualify."""
+        transforms = self._transforms.get(path, ())
+        return bool(transforms) and all(_reads_same(t, old, new) for t in transforms)
+
+    def unreadable(self, path: str, value: Any) -> bool:
+        """True when ``value`` is there at ``path`` (not null) but no row reading ``path`` can
+        read it: a price of ``"1E+999999"``, a limit of ``"lots"``."""
+        transforms = self._transforms.get(path, ())
+        if not transforms or value is None:
+            return False
+        return all(t(value) is None and not _means_nothing(t, value) for t in transforms)
+
+
+def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> FieldMapping:
+    order = {name: index for index, name in enumerate(NORMALIZED_FIELDS)}
+    feeding: dict[str, set[str]] = {}
+    transforms: dict[str, list[Callable[[Any], Any]]] = {}
+    for path, name, transform in rows:
+        feeding.setdefault(path, set()).add(name)
+        transforms.setdefault(path, []).append(transform)
+    inside: dict[str, set[str]] = {}
+    for path, names in feeding.items():
+        for n in range(1, path.count(".") + 1):
+            inside.setdefault(path.rsplit(".", n)[0], set()).update(names)
+    capabilities = {path for path, name, _transform in rows if name in CAPABILITY_FIELDS}
+    return FieldMapping(
+        rows=rows,
+        feeding={p: tuple(sorted(names, key=order.__getitem__)) for p, names in feeding.items()},
+        inside={prefix: frozenset(names) for prefix, names in inside.items()},
+        capability_paths=frozenset(capabilities.union(signals)),
+        _keys=tuple(tuple(path.split(".")) for path, _name, _transform in rows),
+        _transforms={path: tuple(found) for path, found in transforms.items()},
+    )
+
+
+_COMPILED = {
+    name: _compiled(MAPPINGS.get(name, _OPENAI_STYLE), SIGNAL_PATHS.get(name, ()))
+    for name in MAPPINGS.keys() | SIGNAL_PATHS.keys()
+}
+_GENERIC = _compiled(_OPENAI_STYLE)
+
+
+def mapping_for(provider: str) -> FieldMapping:
+    """``provider``'s mapping; a provider without a table gets the OpenAI-style one."""
+    return _COMPILED.get(provider, _GENERIC)
+
+
+def capability_paths(provider: str) -> frozenset[str]:
+    """Raw paths whose own changes belong with the capability changes: the paths feeding a
+    capability field, and the provider's ``SIGNAL_PATHS``."""
+    return mapping_for(provider).capability_paths

@@ -12,13 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from dump_models import decimals
-from dump_models.diff import ProviderReport
 from dump_models.normalize import (
     CAPABILITY_FIELDS,
     LIMIT_FIELDS,
     PRICE_FIELDS,
     capability_paths,
 )
+from dump_models.results import ProviderReport
 
 MINUS = "\u2212"
 TITLE_PREFIX = "Update LLM model listings"
@@ -66,7 +66,7 @@ def escape(text: object) -> str:
 
 
 def report_json(reports: list[ProviderReport]) -> dict:
-    """The machine report of SPEC §5: version, totals, and every provider by name (sorted)."""
+    """The machine report (docs/report.md): version, totals, every provider by name (sorted)."""
     ordered = sorted(reports, key=lambda r: r.name)
     statuses = Counter(r.status for r in ordered)
     return {

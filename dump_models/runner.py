@@ -8,11 +8,13 @@ from pathlib import Path
 
 from . import canonical, secrets
 from .config import Settings
-from .diff import ProviderReport, compare_listings
+from .diff import compare_listings
+from .dumps import listing_in, read_previous
 from .fetch import FetchResult, fetch_all
 from .providers import ProviderSpec, builtin_registry
 from .publish import FileChange, Summary
 from .report import TITLE_PREFIX, inert, render_markdown, render_title, report_json
+from .results import ProviderReport
 
 # The job summary and --report-md hold the whole report, cut only to fit a step summary:
 # GitHub drops one over 1 MiB, counted in bytes of UTF-8, whole.  The action appends a line
@@ -43,30 +45,6 @@ class RunResult:
     @property
     def changed(self) -> bool:
         return any(r.status in ("changed", "new") for r in self.reports)
-
-
-def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
-    """The models of a dump's bytes (a previous file, a file at the base), or None when they
-    are not a readable dump: not JSON, no model list, or nothing a run could have stored."""
-    if data is None:
-        return None
-    try:
-        document = canonical.load_json(data)
-    except ValueError:
-        return None
-    models = canonical.listing_models(document, spec.list_key)
-    if models is None or canonical.unstorable_reason(document, models, spec.id_field):
-        return None
-    return models
-
-
-def read_previous(path: Path, spec: ProviderSpec) -> list | None:
-    """The models of the file a run is about to replace (None when there is none to read)."""
-    try:
-        data = path.read_bytes()
-    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
-        return None
-    return listing_in(data, spec)
 
 
 def _count(models: list | None) -> int | None:

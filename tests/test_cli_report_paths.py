@@ -1,4 +1,4 @@
-"""``--report-json -`` and ``--report-md -`` print the report on stdout (README, The CLI)."""
+"""``--report-json -`` and ``--report-md -`` print the report on stdout (docs/output.md, Paths)."""
 
 from __future__ import annotations
 

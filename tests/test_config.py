@@ -273,7 +273,7 @@ def test_providers_command_never_prints_keys(capsys, monkeypatch):
     assert rows["openrouter"].endswith("not needed")
 
 
-# --- paths (README, The CLI): inside the workspace, outside .git, checked before any request
+# --- paths (docs/output.md): inside the workspace, outside .git, checked before any request -
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""One provider's hostile values fail (or show raw) that provider, never the run (SPEC §11)."""
+"""One provider's hostile values fail (or show raw) that provider, never the run (README: "What
+a listing must be to be stored")."""
 
 from __future__ import annotations
 

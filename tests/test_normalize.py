@@ -1,4 +1,5 @@
-"""Normalization: every provider of PROVIDERS.md's mapping table onto SPEC §5's fields."""
+"""Normalization: every provider's mapping table (docs/providers.md) onto the normalized
+fields (docs/report.md)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from dump_models.normalize import (
     NORMALIZED_FIELDS,
     PRICE_FIELDS,
     capability_paths,
-    feeding_paths,
-    normalize_model,
+    mapping_for,
     per_million,
     per_token,
-    same_meaning,
 )
+
+
+def normalize_model(provider: str, model: dict) -> dict:
+    """The normalized fields ``provider``'s table reads in ``model``."""
+    return mapping_for(provider).read(model)[0]
+
 
 CASES = [
     (
@@ -45,9 +50,10 @@ CASES = [
             "cache_read_price": Decimal("0.025"),
             "cache_write_price": Decimal("0"),  # absent OpenRouter price key means free
             "context_length": 163840,  # top level, not top_provider
-            # no max_output_tokens: top_provider.max_completion_tokens is routing (SPEC §5)
-            "input_modalities": ["file", "image", "text"],
-            "output_modalities": ["text"],
+            # no max_output_tokens: top_provider.max_completion_tokens is routing
+            # (docs/providers.md)
+            "input_modalities": ("file", "image", "text"),
+            "output_modalities": ("text",),
             "tools": True,
             "vision": True,
             "reasoning": True,
@@ -66,8 +72,8 @@ CASES = [
             # "-1" is a router whose price varies: no price at all
             "cache_read_price": Decimal("0"),
             "cache_write_price": Decimal("0"),
-            "input_modalities": ["text"],
-            "output_modalities": ["text"],
+            "input_modalities": ("text",),
+            "output_modalities": ("text",),
             "tools": False,
             "vision": False,
             "reasoning": False,
@@ -124,7 +130,7 @@ CASES = [
     (
         "groq",
         {"id": "llama3-8b", "active": False, "context_window": 8192, "max_completion_tokens": 8192},
-        # `active` feeds no normalized field (SPEC §5 has no "deprecated")
+        # `active` feeds no normalized field (docs/report.md has no "deprecated")
         {"context_length": 8192, "max_output_tokens": 8192},
     ),
     (
@@ -210,8 +216,8 @@ CASES = [
         {
             "context_length": 1048576,
             "max_output_tokens": 32768,
-            "input_modalities": ["image", "text"],
-            "output_modalities": ["text"],
+            "input_modalities": ("image", "text"),
+            "output_modalities": ("text",),
             "tools": True,
             "vision": True,
         },
@@ -227,13 +233,14 @@ CASES = [
 
 @pytest.mark.parametrize(("provider", "model", "expected"), CASES)
 def test_normalize_model(provider, model, expected):
-    result = normalize_model(provider, model)
+    result, unreadable = mapping_for(provider).read(model)
     assert result == expected
+    assert unreadable == {}
     # Exact decimals, not merely equal ones: "0.250" or 2.5E-1 would print differently.
     for name, value in expected.items():
         if isinstance(value, Decimal):
             assert str(result[name]) == str(value)
-    assert list(result) == [name for name in NORMALIZED_FIELDS if name in result]
+    assert set(result) <= set(NORMALIZED_FIELDS)
 
 
 @pytest.mark.parametrize(
@@ -265,6 +272,61 @@ def test_per_million_unchanged(raw, expected):
     assert (None if value is None else str(value)) == expected
 
 
+def test_price_texts_read_once_never_mix_types():
+    # Prices are read once per distinct value: 1, 1.0 and true hash alike, but differ.
+    assert [per_token(value) for value in (1, True, 1.0, "1", False, 0)] == [
+        Decimal(1000000),
+        None,
+        Decimal(1000000),
+        Decimal(1000000),
+        None,
+        Decimal(0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "expected"),
+    [
+        (
+            "openrouter",
+            {"pricing": {"prompt": "1E+999999"}, "context_length": "lots"},
+            {"input_price": "1E+999999", "context_length": "lots"},
+        ),
+        ("openrouter", {"pricing": {"prompt": "-1"}}, {}),  # a varying price: none, on purpose
+        (
+            "openrouter",
+            {"architecture": {"input_modalities": "text"}},
+            {"input_modalities": "text", "vision": "text"},
+        ),
+        ("my-vllm", {"context_length": "lots", "context_window": 4096}, {}),  # read elsewhere
+        ("mistral", {"deprecation": None}, {}),  # null: not given
+        ("mistral", {"deprecation": "soon"}, {"deprecation_date": "soon"}),
+        ("venice", {"model_spec": {"capabilities": {"supportsVision": "yes"}}}, {"vision": "yes"}),
+    ],
+)
+def test_values_that_cannot_be_read_are_kept_raw(provider, model, expected):
+    values, unreadable = mapping_for(provider).read(model)
+    assert unreadable == expected
+    assert not set(unreadable) & set(values)
+
+
+@pytest.mark.parametrize(
+    ("provider", "path", "value", "expected"),
+    [
+        ("openrouter", "pricing.prompt", "1E+999999", True),
+        ("openrouter", "pricing.prompt", "0.000001", False),
+        ("openrouter", "pricing.prompt", "-1", False),  # read as "no price" on purpose
+        ("openrouter", "pricing.prompt", None, False),
+        ("openrouter", "architecture.input_modalities", "text", True),
+        ("openrouter", "architecture.input_modalities", ["text"], False),
+        ("openrouter", "benchmarks", "x", False),  # no row reads it
+        ("my-vllm", "context_length", "lots", True),
+    ],
+)
+def test_unreadable_path(provider, path, value, expected):
+    assert mapping_for(provider).unreadable(path, value) is expected
+
+
 def test_bad_shapes_give_no_value():
     model = {
         "context_length": "lots",
@@ -281,19 +343,19 @@ def test_bad_shapes_give_no_value():
 
 
 def test_feeding_paths():
-    paths = feeding_paths("openrouter")
+    paths = mapping_for("openrouter").feeding
     assert paths["pricing.prompt"] == ("input_price",)
     assert paths["supported_parameters"] == ("tools", "reasoning")
     assert paths["architecture.input_modalities"] == ("input_modalities", "vision")
     assert "top_provider.max_completion_tokens" not in paths
     assert "top_provider.is_moderated" not in paths
-    assert feeding_paths("venice")["model_spec.pricing.input.usd"] == ("input_price",)
-    assert feeding_paths("my-vllm")["context_window"] == ("context_length",)
-    assert "active" not in feeding_paths("groq")
+    assert mapping_for("venice").feeding["model_spec.pricing.input.usd"] == ("input_price",)
+    assert mapping_for("my-vllm").feeding["context_window"] == ("context_length",)
+    assert "active" not in mapping_for("groq").feeding
 
 
 def test_only_spec_fields_are_normalized():
-    # SPEC §5's table, nothing more.
+    # docs/report.md's table, nothing more.
     spec = {
         "input_price",
         "output_price",
@@ -352,7 +414,7 @@ def test_capability_paths():
     ],
 )
 def test_same_meaning(provider, path, old, new, expected):
-    assert same_meaning(provider, path, old, new) is expected
+    assert mapping_for(provider).same_meaning(path, old, new) is expected
 
 
 HOSTILE_NUMBERS = [
@@ -396,7 +458,7 @@ def test_hostile_numbers_never_raise(raw):
             value = normalized.get(name)
             # A price is shown in plain notation: never an exponent, never a screenful.
             assert value is None or len(format(value, "f")) <= 100
-        same_meaning(provider, "pricing.prompt", raw, "0.000001")
+        mapping_for(provider).same_meaning("pricing.prompt", raw, "0.000001")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dump_models.diff import ProviderReport, compare_listings
+from dump_models.diff import compare_listings
 from dump_models.report import (
     _BUDGETS,
     _join,
@@ -23,6 +23,7 @@ from dump_models.report import (
     render_title,
     report_json,
 )
+from dump_models.results import ProviderReport
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "@octocat <img src=x onerror=alert(1)> | x"
@@ -192,7 +193,7 @@ def test_hostile_id_in_tables_and_headings():
 
 
 def test_references_and_mentions_are_inert_everywhere_in_the_report():
-    """SPEC §11: provider text cannot mention, reference or close issues."""
+    """Provider text cannot mention, reference or close issues (docs/report.md)."""
     assert len(linkable(REFERENCES)) >= 12  # the regexes do see them in the raw text
     old = [{"id": REFERENCES, "name": REFERENCES, "context_length": 1, REFERENCES: 1, "x": 1}]
     new = [{"id": REFERENCES, "name": REFERENCES, "context_length": 2, REFERENCES: 2, "x": 2}]
@@ -289,7 +290,7 @@ def test_report_json_shape():
             "removed",
             "changed",
         ]
-    # SPEC §5's example
+    # docs/report.md's example
     assert document["providers"]["openrouter"]["changed"]["deepseek/deepseek-chat-v3.1"] == {
         "input_price": {"old": "0.25", "new": "0.55"},
         "top_provider.max_completion_tokens": {"old": 32768, "new": 161000},
@@ -306,7 +307,7 @@ def _section(text: str, title: str) -> str:
 def test_sections_of_raw_path_changes():
     text = render_markdown(_sample_reports())
     churn = text[text.index("<details>") : text.index("</details>")]
-    # top_provider is routing churn: folded, below the real changes (PROVIDERS.md)
+    # top_provider is routing churn: folded, below the real changes (docs/providers.md)
     assert "top\\_provider.max\\_completion\\_tokens | 32768 | 161000" in churn
     assert "max_output_tokens" not in text
     # a capability source that changed without moving tools/reasoning is a capability change

@@ -1,4 +1,5 @@
-"""compare_paths: `dump-models diff OLD NEW` on directories and single files."""
+"""Reading dumps back: the one reader (``listing_in``, ``read_previous``) and ``compare_paths``
+(``dump-models diff OLD NEW`` on directories and single files)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import json
 
 import pytest
 
-from dump_models.compare import compare_paths
+from dump_models.dumps import NotADump, compare_paths, listing_in, parse_dump, read_previous
 from dump_models.errors import DumpModelsError
+from dump_models.providers import builtin_registry
+
+REGISTRY = builtin_registry()
 
 
 def _write(path, document) -> None:
@@ -72,7 +76,7 @@ def test_single_files_with_other_names_use_new_name(tmp_path):
     _write(new, {"data": [{"id": "g", "active": False}]})
     (report,) = compare_paths(old, new)
     assert report.name == "groq"
-    # SPEC §5 normalizes no "deprecated": Groq's active is reported under its own path
+    # docs/report.md normalizes no "deprecated": Groq's active is reported under its own path
     assert report.changed == {"g": {"active": {"old": True, "new": False}}}
 
 
@@ -110,3 +114,48 @@ def test_missing_path(tmp_path):
     with pytest.raises(DumpModelsError, match="no such file or directory") as caught:
         compare_paths(tmp_path / "nope", tmp_path / "new.json")
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "not a dump: it nests objects and arrays deeper than 64"),
+        (b'{"a": 1,}', "not valid JSON (line 1): Expecting property name"),
+        (b"\xff", "not valid JSON (line 1): invalid start byte"),
+        (b'{"data": [{"id": "m", "n": ' + b"9" * 5000 + b"}]}", "not a dump: Exceeds the limit"),
+    ],
+)
+def test_bytes_that_are_no_dump_say_why_in_one_line(data, reason):
+    with pytest.raises(NotADump) as caught:
+        parse_dump(data)
+    assert str(caught.value).startswith(reason)
+    assert "\n" not in str(caught.value)
+    assert listing_in(data, REGISTRY["openrouter"]) is None
+
+
+def test_listing_in_reads_what_a_run_writes_and_nothing_else():
+    openrouter, together = REGISTRY["openrouter"], REGISTRY["together"]
+    assert listing_in(b'{"data": [{"id": "a"}], "object": "list"}', openrouter) == [{"id": "a"}]
+    assert listing_in(b'[{"id": "t"}]', together) == [{"id": "t"}]
+    assert listing_in(b'[{"id": "t"}]', openrouter) is None  # not the provider's shape
+    assert listing_in(b'{"data": [{"id": "t"}]}', together) is None
+    assert listing_in(b'{"data": [{"id": "m", "price": NaN}]}', openrouter) is None
+    assert listing_in(None, openrouter) is None
+
+
+def test_read_previous(tmp_path):
+    spec = REGISTRY["openrouter"]
+    assert read_previous(tmp_path / "absent.json", spec) is None
+    assert read_previous(tmp_path, spec) is None  # a directory
+    (tmp_path / "openrouter.json").write_text('{"data": [{"id": "a"}]}')
+    assert read_previous(tmp_path / "openrouter.json", spec) == [{"id": "a"}]
+
+
+def test_a_model_that_cannot_be_stored_is_named_by_its_id_field(tmp_path):
+    _write(tmp_path / "old" / "gemini.json", {"models": []})
+    bad = tmp_path / "new" / "gemini.json"
+    bad.parent.mkdir()
+    bad.write_text('{"models": [{"name": "models/g", "price": NaN}]}', encoding="utf-8")
+    with pytest.raises(DumpModelsError) as caught:
+        compare_paths(tmp_path / "old", tmp_path / "new")
+    assert str(caught.value).startswith(f'{bad}: not a dump: model "models/g": NaN at price')

@@ -1,0 +1,146 @@
+"""Reading dumps back: the file a run replaces, a file at the base, ``dump-models diff``.
+
+One reader for all of them: a dump is read as a run checks what it stores
+(``canonical.unstorable_reason``), so whatever a run could not have written is no dump, and
+nothing recursive meets it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from dump_models.canonical import MAX_NESTING, listing_models, unstorable_reason
+from dump_models.diff import compare_listings
+from dump_models.errors import DumpModelsError
+from dump_models.providers import ProviderSpec, builtin_registry
+from dump_models.results import ProviderReport
+
+_HINT = "pass a models/<provider>.json file or a directory of them"
+_LIST_KEYS = ("data", "models")  # where ``diff`` looks for the list of a file no spec describes
+
+
+class NotADump(ValueError):
+    """Why some bytes are not a dump, in one line."""
+
+
+def parse_dump(data: bytes) -> Any:
+    """The JSON document of a dump's bytes; raises ``NotADump`` (a syntax error, bytes that are
+    not UTF-8, a nesting too deep for the parser, a number it refuses)."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise NotADump(f"not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise NotADump(f"not valid JSON (line 1): {exc.reason}") from None
+    except RecursionError:
+        problem = f"nests objects and arrays deeper than {MAX_NESTING} levels"
+        raise NotADump(f"not a dump: it {problem}") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise NotADump(f"not a dump: {exc}") from None
+
+
+def stored_models(document: Any, list_key: str | None, id_field: str = "id") -> list:
+    """The model list of a dump's document (under ``list_key``, or the document itself when
+    None), if a run could have stored it; raises ``NotADump``."""
+    models = listing_models(document, list_key)
+    if models is None:
+        where = "a top-level array" if list_key is None else f'under "{list_key}"'
+        raise NotADump(f"no model list ({where})")
+    problem = unstorable_reason(document, models, id_field)
+    if problem:
+        raise NotADump(f"not a dump: {problem}")
+    return models
+
+
+def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
+    """The models of a dump's bytes (a previous file, a file at the base), or None when they
+    are not a readable dump: not JSON, no model list, or nothing a run could have stored."""
+    if data is None:
+        return None
+    try:
+        return stored_models(parse_dump(data), spec.list_key, spec.id_field)
+    except NotADump:
+        return None
+
+
+def read_previous(path: Path, spec: ProviderSpec) -> list | None:
+    """The models of the file a run is about to replace (None when there is none to read)."""
+    try:
+        data = path.read_bytes()
+    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
+        return None
+    return listing_in(data, spec)
+
+
+def _list_key(document: Any, spec: ProviderSpec | None) -> str | None:
+    """Where ``diff`` finds a file's model list: the document itself, the spec's list key, or
+    ``data``/``models`` (a file of a provider the registry does not know)."""
+    if isinstance(document, dict):
+        keys = (spec.list_key,) if spec is not None and spec.list_key else ()
+        for key in keys + _LIST_KEYS:
+            if isinstance(document.get(key), list):
+                return key
+    if isinstance(document, list):
+        return None
+    raise NotADump("no model list (a top-level array, data or models)")
+
+
+def _listing(path: Path | None, spec: ProviderSpec | None) -> list[dict] | None:
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DumpModelsError(f"{path}: cannot read: {exc.strerror or exc}; {_HINT}") from None
+    try:
+        document = parse_dump(data)
+        id_field = spec.id_field if spec is not None else "id"
+        return stored_models(document, _list_key(document, spec), id_field)
+    except NotADump as exc:
+        raise DumpModelsError(f"{path}: {exc}; {_HINT}") from None
+
+
+def _files(path: Path) -> dict[str, Path]:
+    if not path.exists():
+        raise DumpModelsError(f"{path}: no such file or directory; {_HINT}") from None
+    if path.is_dir():
+        return {child.stem: child for child in sorted(path.glob("*.json")) if child.is_file()}
+    return {path.stem: path}
+
+
+def compare_paths(old: Path, new: Path) -> list[ProviderReport]:
+    """``dump-models diff OLD NEW``: compare two dumps, each a directory of ``<provider>.json``
+    or a single file.
+
+    The provider is the file stem; a file only in OLD is all removed, one only in NEW is
+    ``new``. Two single files are compared whatever their names (as NEW's provider); a
+    single file against a directory is compared with the directory's file of that name.
+    """
+    old_files, new_files = _files(Path(old)), _files(Path(new))
+    if not Path(old).is_dir() and not Path(new).is_dir():
+        old_files = {name: Path(old) for name in new_files}
+    elif not Path(old).is_dir():
+        new_files = {name: path for name, path in new_files.items() if name in old_files}
+    elif not Path(new).is_dir():
+        old_files = {name: path for name, path in old_files.items() if name in new_files}
+
+    reports = []
+    registry = builtin_registry()
+    for name in sorted(old_files.keys() | new_files.keys()):
+        spec = registry.get(name)
+        before = _listing(old_files.get(name), spec)
+        after = _listing(new_files.get(name), spec)
+        if spec is not None:
+            id_field, ignore = spec.id_field, spec.volatile_fields
+        else:
+            sample = [m for m in (after or before or []) if isinstance(m, dict)]
+            has_id = not sample or any("id" in m for m in sample)
+            id_field, ignore = ("id" if has_id else "name"), ()
+        if before is not None and after is None:
+            after = []  # gone from NEW: every model removed
+        reports.append(
+            compare_listings(name, before, after, id_field=id_field, ignore_fields=ignore)
+        )
+    return reports
