@@ -2,91 +2,65 @@
 
 Every decision is taken from what origin and the API say now; the user's checkout (HEAD,
 index, working tree, refs) is never changed: the commit is built in a private index from the
-base tip and pushed by sha. Two rules hold for any way of committing (docs/publishing.md):
-only the files the tool owns are committed (:func:`owned_paths`, :func:`read_output_files`),
-and a branch is rewritten or deleted only when its tip is the tool's commit
-(:func:`branch_is_ours`, :func:`foreign_branch`).
+base tip and pushed by sha. The rules every way of committing keeps are in ``ownership``
+(docs/publishing.md).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import stat
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote
 
-from . import secrets, signed_commit
-from .errors import DumpModelsError
-from .git import Entry, Git, GitError, Identity, Refusal
-from .github import NOT_PERMITTED, PR_EXISTS, GitHub, GitHubError
-from .providers import builtin_registry
+from .. import secrets
+from ..errors import DumpModelsError
+from ..git import Entry, Git, GitError, Identity
+from ..github import PR_EXISTS, GitHub, GitHubError
+from ..providers import builtin_registry
+from . import signed_commit
+from .failures import (
+    FIX_CONTENTS_WRITE,
+    FIX_PR_PERMISSION,
+    FIX_SAFE_DIRECTORY,
+    FIX_TOKEN,
+    describe_failure,
+    one_line,
+    refusal_line,
+)
+from .options import MODES, PublishOptions, validate_options
+from .ownership import (
+    DERIVED_FILES,
+    TRAILER,
+    OutputFiles,
+    branch_is_ours,
+    commit_message,
+    foreign_branch,
+    owned_paths,
+    read_output_files,
+    shown,
+)
 
-MODES = ("pull-request", "push", "none")
+__all__ = [
+    "DERIVED_FILES",
+    "FIX_CONTENTS_WRITE",
+    "FIX_PR_PERMISSION",
+    "FIX_SAFE_DIRECTORY",
+    "FIX_TOKEN",
+    "MODES",
+    "TRAILER",
+    "FileChange",
+    "PublishOptions",
+    "PublishResult",
+    "Summary",
+    "describe_failure",
+    "owned_paths",
+    "publish",
+]
+
 ATTEMPTS = 3  # pushes rejected because origin moved are rebuilt and retried this many times
-T = TypeVar("T")
-
-# The mark of the tool's own commits, a git trailer: a branch whose tip lacks it is a person's.
-TRAILER_KEY = "Generated-by"
-TRAILER_VALUE = "dump-models"
-TRAILER = f"{TRAILER_KEY}: {TRAILER_VALUE}"
-# The tool's own files in the output directory besides the dumps (relative to it). Files
-# derived from the dumps (a change log, a catalog) are added here and committed like them.
-DERIVED_FILES: tuple[str, ...] = ()
 SHOWN_NAMES = 20  # the stray-files warning names at most this many
-REASON_CHARS = 300  # of what the server said when it refused a push
-
-# Known failures -> the one-line fix (matched case-insensitively against the whole error text).
-FIX_PR_PERMISSION = (
-    "enable Settings → Actions → General → Workflow permissions → "
-    "Allow GitHub Actions to create and approve pull requests"
-)
-FIX_CONTENTS_WRITE = "give the workflow `permissions: contents: write`"
-FIX_PULL_REQUESTS_WRITE = "give the workflow `permissions: pull-requests: write`"
-FIX_SAFE_DIRECTORY = (
-    "git refuses a repository owned by another user: "
-    "run `git config --global --add safe.directory <workspace>`"
-)
-FIX_TOKEN = "check the token (input `token` / GITHUB_TOKEN): it is missing, expired or revoked"
-FIX_REPOSITORY = "check GITHUB_REPOSITORY and that the token can see that repository"
-FIX_FOREIGN_BRANCH = "merge or delete it, or set another `branch`"
-# A push refused by policy -> the fix, for a push onto the base (`publish: push`) or the branch.
-FIX_PROTECTED_BASE = (
-    "publish through a pull request (`publish: pull-request`), or let the workflow's token "
-    "bypass the branch protection rule"
-)
-FIX_PROTECTED_BRANCH = (
-    "set a `branch` that no branch protection rule covers, or exempt it from the rule"
-)
-FIX_RULES_BASE = (
-    "publish through a pull request (`publish: pull-request`), or add the workflow's actor to "
-    "the ruleset's bypass list (Settings → Rules)"
-)
-FIX_RULES_BRANCH = (
-    "set a `branch` the ruleset does not target, or add the workflow's actor to its bypass "
-    "list (Settings → Rules)"
-)
-FIX_SIGNED_COMMITS = (
-    "set `sign-commits: true` so that GitHub makes and signs the commit, or exempt the branch "
-    "from the rule"
-)
-FIX_HOOK = "ask the repository's administrators what their pre-receive hook requires"
-# ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
-AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
-KNOWN_FAILURES: tuple[tuple[str, str], ...] = (
-    (NOT_PERMITTED, FIX_PR_PERMISSION),
-    ("detected dubious ownership", FIX_SAFE_DIRECTORY),
-    ("Bad credentials", FIX_TOKEN),
-    ("Authentication failed", FIX_TOKEN),
-    ("could not read Username", FIX_TOKEN),
-    ("The requested URL returned error: 401", FIX_TOKEN),
-    ("Permission to", FIX_CONTENTS_WRITE),
-    ("The requested URL returned error: 403", FIX_CONTENTS_WRITE),
-    ("Resource not accessible by integration", FIX_PULL_REQUESTS_WRITE),
-)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -108,33 +82,6 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class PublishOptions:
-    """Everything publishing needs, gathered once by the CLI or the Action."""
-
-    workspace: Path
-    output_dir: str = "models"
-    mode: str = "pull-request"
-    base: str | None = None
-    branch: str = "dump-models/update"
-    title: str | None = None
-    commit_message: str | None = None
-    labels: tuple[str, ...] = ()
-    reviewers: tuple[str, ...] = ()
-    draft: bool = False
-    dry_run: bool = False
-    # The configured providers: their `<name>.json` are the tool's files (see owned_paths).
-    # None: every built-in provider, as when the config lists none.
-    providers: tuple[str, ...] | None = None
-    sign_commits: bool = False  # the commit made through GitHub's API, so GitHub signs it
-    token: str | None = field(default=None, repr=False)
-    api_url: str = "https://api.github.com"
-    graphql_url: str | None = None  # None: next to api_url (/graphql, or /api/graphql on GHES)
-    server_url: str = "https://github.com"
-    repository: str | None = None
-    author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
-
-
-@dataclass(frozen=True)
 class PublishResult:
     """What was done: ``operation`` is created | updated | unchanged | closed | none.
 
@@ -147,111 +94,6 @@ class PublishResult:
     pr_url: str | None = None
     head_sha: str | None = None
     branch: str | None = None
-
-
-@dataclass(frozen=True)
-class OutputFiles:
-    """The output directory's files that differ from HEAD, by what may be committed.
-
-    Paths are from the top of the checkout. ``committed``: the tool's files, added or
-    modified, regular files. ``left_alone``: anything else (not the tool's, or not a regular
-    file). ``not_deleted``: the tool's files deleted from the working tree; a dump is never
-    deleted by a commit.
-    """
-
-    committed: tuple[str, ...]
-    left_alone: tuple[str, ...]
-    not_deleted: tuple[str, ...]
-
-
-def owned_paths(providers: Iterable[str]) -> frozenset[str]:
-    """The files the tool owns in the output directory, relative to it.
-
-    Each configured provider's ``<name>.json`` plus :data:`DERIVED_FILES`; only these are
-    ever committed, whatever else the directory holds.
-    """
-    return frozenset(f"{name}.json" for name in providers) | frozenset(DERIVED_FILES)
-
-
-def read_output_files(git: Git, output_dir: str, owned: frozenset[str]) -> OutputFiles:
-    """What the working tree's ``output_dir`` holds against HEAD, split by :class:`OutputFiles`.
-
-    A path of ``owned`` that is a symlink (or anything but a regular file) is left alone:
-    following it could commit a file from anywhere on the machine.
-    """
-    committed, left_alone, not_deleted = [], [], []
-    prefix = output_dir + "/"
-    for path in git.worktree_changes(output_dir):
-        try:
-            mode = os.lstat(git.workspace / path).st_mode
-        except FileNotFoundError:
-            mode = None
-        if path.removeprefix(prefix) not in owned:
-            left_alone.append(path)
-        elif mode is None:
-            not_deleted.append(path)
-        elif stat.S_ISREG(mode):
-            committed.append(path)
-        else:
-            left_alone.append(path)
-    return OutputFiles(tuple(committed), tuple(left_alone), tuple(not_deleted))
-
-
-def commit_message(git: Git, message: str) -> str:
-    """``message`` with the tool's trailer, which :func:`branch_is_ours` looks for."""
-    return git.add_trailer(message, TRAILER)
-
-
-def branch_is_ours(git: Git, tip: str) -> bool:
-    """Whether a branch whose tip is ``tip`` (fetched) may be force-pushed or deleted.
-
-    Only when the tip is a commit the tool made: it carries the trailer. Anyone else's commit
-    there (a fix pushed to the pull request, a branch of the same name) is never overwritten.
-    """
-    return TRAILER_VALUE in git.trailer_values(tip, TRAILER_KEY)
-
-
-def foreign_branch(branch: str, tip: str, doing: str) -> DumpModelsError:
-    """The failure for a branch that is not the tool's: ``doing`` is overwrite or delete."""
-    return DumpModelsError(
-        f"refusing to {doing} {branch}: its tip {tip[:12]} is not a dump-models commit (no "
-        f"`{TRAILER}` trailer), so someone else's work is on it (fix: {FIX_FOREIGN_BRANCH})",
-        exit_code=1,
-    )
-
-
-def refusal_line(refusal: Refusal, branch: str, *, onto_base: bool) -> str:
-    """One line for a push the server refused by policy: the rule, what it said, the fix.
-
-    ``onto_base``: the push went to the base branch (``publish: push``), not the update branch.
-    """
-    said = "; ".join(reason.rstrip(".") for reason in refusal.reasons)[:REASON_CHARS]
-    if refusal.rule == "GH006":
-        what = "branch protection (GH006)"
-        fix = FIX_PROTECTED_BASE if onto_base else FIX_PROTECTED_BRANCH
-    elif refusal.rule == "GH013":
-        what = "repository rules (GH013)"
-        fix = FIX_RULES_BASE if onto_base else FIX_RULES_BRANCH
-    else:
-        what, fix = "its pre-receive hook", FIX_HOOK
-    if refusal.rule != "pre-receive hook" and "signature" in said.lower():
-        fix = FIX_SIGNED_COMMITS  # "Commits must have verified signatures."
-    line = f"origin refused the push to {branch} by {what}" + (f": {said}" if said else "")
-    return secrets.redact(f"publishing failed: {' '.join(line.split())} (fix: {fix})")
-
-
-def describe_failure(error: Exception) -> str:
-    """One redacted line for a git or GitHub failure, with the fix when the failure is known."""
-    text = str(error)
-    haystack = text + " " + getattr(error, "stderr", "")
-    fix = next((f for needle, f in KNOWN_FAILURES if needle.lower() in haystack.lower()), None)
-    if fix is None and isinstance(error, GitHubError):
-        if error.status == 404 and re.fullmatch(r"/repos/[^/]+/[^/]+", error.path):
-            fix = FIX_REPOSITORY
-        elif error.status == 401:
-            fix = FIX_TOKEN
-    line = " ".join(text.split())
-    return secrets.redact(f"publishing failed: {line}" + (f" (fix: {fix})" if fix else ""))
 
 
 def publish(
@@ -274,53 +116,11 @@ def publish(
     message.
     """
     secrets.register(options.token)
-    _validate(options)
+    validate_options(options)
     try:
         return _Publisher(options, summarize, emit).run()
     except (GitError, GitHubError) as exc:
         raise DumpModelsError(describe_failure(exc), exit_code=1) from None
-
-
-def _one_line(error: Exception) -> str:
-    return secrets.redact(" ".join(str(error).split()))
-
-
-def _shown(path: str) -> str:
-    """A file name from the workspace, safe on one line of a log: odd characters escaped."""
-    return quote(path, safe="/._-+@~,=()[] ")  # `#`, `:` and newlines are escaped
-
-
-def _validate(options: PublishOptions) -> None:
-    if options.mode not in MODES:
-        raise DumpModelsError(f"publish mode must be one of {', '.join(MODES)}: {options.mode!r}")
-    if options.repository is not None and options.repository.count("/") != 1:
-        raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
-    if options.mode == "pull-request" and not options.dry_run:
-        if not options.repository:
-            raise DumpModelsError(
-                "publishing a pull request needs the repository: set GITHUB_REPOSITORY=owner/name "
-                "and a token in GITHUB_TOKEN, or use --dry-run / --publish none"
-            )
-        if not options.token:
-            raise DumpModelsError(
-                "publishing a pull request needs a token: set GITHUB_TOKEN (input `token` in "
-                "the Action), or use --dry-run / --publish none"
-            )
-    if options.sign_commits and options.mode != "none" and not options.dry_run:
-        if not (options.repository and options.token):
-            raise DumpModelsError(
-                "sign-commits has GitHub's API make the commit: it needs GITHUB_REPOSITORY="
-                "owner/name and a token (GITHUB_TOKEN, input `token`)"
-            )
-    author = options.author.strip()
-    if not AUTHOR_FORM.fullmatch(author):
-        raise DumpModelsError(
-            f"author must be `Name <email>`: {options.author!r} (fix: set --author / input "
-            "`author` like `dump-models bot <bot@example.com>`, or leave it unset)"
-        )
-    output = Path(options.output_dir)
-    if output.is_absolute() or ".." in output.parts:
-        raise DumpModelsError(f"output directory must be inside the workspace: {output}")
 
 
 class _Publisher:
@@ -328,7 +128,7 @@ class _Publisher:
         self.o: PublishOptions = options
         self.summarize = summarize
         self._emit = emit
-        self.dry = options.dry_run or options.mode == "none"
+        self.dry = options.dry
         self.git = self._git(options.workspace)
         self.gh: GitHub | None = None
         if (
@@ -366,7 +166,7 @@ class _Publisher:
             if not self.dry:
                 raise
             self.origin_readable = False
-            self.warn(f"cannot read origin ({_one_line(exc)}): comparing against HEAD")
+            self.warn(f"cannot read origin ({one_line(exc)}): comparing against HEAD")
             return default
 
     def _from_api(self, what: str, read: Callable[[], T], default: T) -> T:
@@ -377,7 +177,7 @@ class _Publisher:
             if not self.dry:
                 raise
             self.gh = None  # one warning: nothing more is asked of it
-            self.warn(f"cannot read {what} at {self.o.api_url} ({_one_line(exc)})")
+            self.warn(f"cannot read {what} at {self.o.api_url} ({one_line(exc)})")
             return default
 
     # -- the run --------------------------------------------------------------------------
@@ -431,7 +231,7 @@ class _Publisher:
             self.warn(f"not committed from {self.out}/: " + "; ".join(parts))
 
     def _names(self, paths: tuple[str, ...]) -> str:
-        names = [_shown(p.removeprefix(self.out + "/")) for p in paths[:SHOWN_NAMES]]
+        names = [shown(p.removeprefix(self.out + "/")) for p in paths[:SHOWN_NAMES]]
         more = len(paths) - len(names)
         return ", ".join(names) + (f" and {more} more" if more else "")
 
