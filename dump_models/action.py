@@ -15,10 +15,12 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import canonical, secrets
+from .change_report import render_changes
 from .config import load_publish_options, load_settings
 from .console import clean, command, mask_command, say
 from .diff import ProviderReport
@@ -26,7 +28,7 @@ from .errors import DumpModelsError
 from .providers import builtin_registry
 from .publish import publish
 from .report import fit_bytes, render_markdown, render_title
-from .runner import STEP_SUMMARY_MAX_BYTES, run, summarize_for_publish
+from .runner import STEP_SUMMARY_MAX_BYTES, run
 
 # Every input of action.yml with the default it declares there (tests/test_action_parity.py
 # holds the two together). Inputs whose default is also the config file's default
@@ -455,8 +457,11 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
             environ=run_environ,
             cwd=workspace,
         )
-        summarize = summarize_for_publish(settings, result, full_report=full_report)
-        published = publish(options, summarize, emit=console.line)
+        # The caller renders: the run's own reports say why files did not move.
+        render = partial(
+            render_changes, spec_for=settings.spec_for, run=result, full_report=full_report
+        )
+        published = publish(options, render, emit=console.line)
     except DumpModelsError as error:
         console.error(str(error))
         exit_code = error.exit_code

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from . import __version__, secrets
@@ -125,9 +126,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from .change_report import render_changes
     from .config import load_publish_options, load_settings, workspace_dir
     from .publish import publish
-    from .runner import summarize_for_publish
 
     workspace = workspace_dir()
     settings = load_settings(
@@ -150,7 +151,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         output_dir=output_dir,
         providers=settings.owned_providers,
     )
-    result = publish(options, summarize_for_publish(settings), emit=_say)
+    result = publish(options, partial(render_changes, spec_for=settings.spec_for), emit=_say)
     _say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
     return 0
 
