@@ -3,7 +3,9 @@
 The caller of ``publish`` renders it from the plan's changes (docs/publishing.md): each
 provider's file is compared between the base and the tree to commit, and the providers that
 failed, were skipped or guarded in this run (when there was one) are added so that the body
-says why their files did not move.
+says why their files did not move. When the run compared the very same two versions of a file
+(the base holds the file the run read, and the tree the file it wrote) its report is used as
+it is: the Action diffs each listing once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from .diff import ProviderReport, compare_listings
 from .providers import ProviderSpec
 from .publish import FileChange, PublishText
 from .report import TITLE_PREFIX, inert, render_markdown, render_title
-from .runner import RunResult, listing_in
+from .runner import FileVersions, RunResult, file_digest, listing_in
 
 SpecFor = Callable[[str], ProviderSpec | None]  # the spec a provider's file is read with
 
@@ -26,9 +28,16 @@ def reports_for_changes(
     """One report per provider whose file changed, by name, then this run's failed, skipped
     and guarded providers whose files did not change."""
     reports: dict[str, ProviderReport] = {}
+    made = {} if run is None else {report.name: report for report in run.reports}
     for change in changes:
         name = change.provider
         if name is None:  # a derived file: no listing to compare
+            continue
+        versions = None if run is None else run.versions.get(name)
+        if versions is not None and versions == FileVersions(
+            file_digest(change.old), file_digest(change.new)
+        ):
+            reports[name] = made[name]
             continue
         spec = spec_for(name) or ProviderSpec(name=name, endpoint="")
         reports[name] = compare_listings(

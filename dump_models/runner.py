@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,19 +22,40 @@ STEP_SUMMARY_MAX_BYTES = 1024 * 1024
 SUMMARY_APPENDIX_BYTES = 4096
 FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
 _MAX_REASON = 300  # characters of a failure reason built from an exception
+COMPARED = ("changed", "new", "unchanged")  # a report of the file's versions before and after
 
 Emit = Callable[[str], None]
 OnReport = Callable[[ProviderReport, str], None]
 
 
+@dataclass(frozen=True)
+class FileVersions:
+    """A provider's file as a run compared it: the sha256 (hex) of the bytes it read as the
+    previous file and of the bytes it left there; None: no file."""
+
+    before: str | None
+    after: str | None
+
+
+def file_digest(data: bytes | None) -> str | None:
+    """The sha256 (hex) of a file's bytes, None for no file."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
 @dataclass
 class RunResult:
-    """What a run did, per provider, and the exit code ``fail_on`` asks for."""
+    """What a run did, per provider, and the exit code ``fail_on`` asks for.
+
+    ``versions``: for each provider whose listing was compared with its file (changed, new or
+    unchanged; not in a dry run), the file versions its report is about, so that a report of
+    the same two versions need not be made again (``change_report``).
+    """
 
     reports: list[ProviderReport]
     exit_code: int
     json: dict = field(default_factory=dict)
     markdown: str = ""
+    versions: dict[str, FileVersions] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -59,13 +81,16 @@ def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
     return models
 
 
-def read_previous(path: Path, spec: ProviderSpec) -> list | None:
-    """The models of the file a run is about to replace (None when there is none to read)."""
+def _read(path: Path) -> bytes | None:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
         return None
-    return listing_in(data, spec)
+
+
+def read_previous(path: Path, spec: ProviderSpec) -> list | None:
+    """The models of the file a run is about to replace (None when there is none to read)."""
+    return listing_in(_read(path), spec)
 
 
 def _count(models: list | None) -> int | None:
@@ -202,6 +227,7 @@ def summary_line(reports: list[ProviderReport]) -> str:
 def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = None) -> RunResult:
     """Fetch every target, write what is safe to write, and report what changed."""
     reports: dict[str, ProviderReport] = {}
+    versions: dict[str, FileVersions] = {}
 
     def finish(report: ProviderReport, seconds: float | None = None) -> None:
         reports[report.name] = report
@@ -228,7 +254,12 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
             )
 
     def on_result(result: FetchResult) -> None:
-        finish(processed(settings, specs[result.name], result), result.seconds)
+        path = settings.output_dir / f"{result.name}.json"
+        before = file_digest(_read(path))
+        report = processed(settings, specs[result.name], result)
+        if report.status in COMPARED and not settings.dry_run:
+            versions[result.name] = FileVersions(before, file_digest(_read(path)))
+        finish(report, result.seconds)
 
     fetch_all(
         [t for t in settings.targets if t.skip_reason is None],
@@ -248,6 +279,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         exit_code=exit_code_for(ordered, settings.fail_on),
         json=data,
         markdown=markdown,
+        versions=versions,
     )
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from provider_server import ProviderServer, openai_models, openai_style, openrouter_models
+
 from dump_models import secrets
 from dump_models.change_report import render_changes, reports_for_changes
+from dump_models.config import load_settings
 from dump_models.diff import ProviderReport
 from dump_models.providers import ProviderSpec, builtin_registry
 from dump_models.publish import FileChange
-from dump_models.runner import RunResult
+from dump_models.runner import FileVersions, RunResult, file_digest, run
 
 
 def dump(*models: dict) -> bytes:
@@ -93,3 +97,69 @@ def test_a_registered_secret_never_reaches_the_text():
     new = dump({"id": "a", "context_length": 8}, {"id": canary})
     text = render_changes([FileChange("openai.json", BASE, new, "openai")], spec_for=spec_for)
     assert canary not in text.title + text.body + text.commit_message
+
+
+# -- the Action's run already compared the files: its reports are used as they are ----------
+
+
+@pytest.fixture
+def ran(tmp_path):
+    """A real run over a loopback OpenRouter: its settings, its result, the file before/after."""
+    before = dump(*openrouter_models(3))
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models/openrouter.json").write_bytes(before)
+    served = openrouter_models(4)
+    served[0]["pricing"]["prompt"] = "0.000009"
+    with ProviderServer() as server:
+        server.route("/api/v1/models", openai_style(served))
+        (tmp_path / "config.yml").write_text(
+            f"providers:\n  openrouter: {{endpoint: '{server.url}/api/v1'}}\n"
+            "  mistral: {endpoint: 'http://127.0.0.1:9/v1', auth: none}\n"
+            "settings: {retries: 0, timeout: 2}\n"
+        )
+        settings = load_settings(
+            config="config.yml", cwd=tmp_path, environ={"OPENROUTER_API_KEY": "sk-canary-or-1"}
+        )
+        result = run(settings, emit=lambda line: None)
+    after = (tmp_path / "models/openrouter.json").read_bytes()
+    return settings, result, before, after
+
+
+def test_the_run_records_the_versions_each_report_compared(ran):
+    settings, result, before, after = ran
+    assert {r.name: r.status for r in result.reports} == {
+        "openrouter": "changed",
+        "mistral": "failed",
+    }
+    assert result.versions == {"openrouter": FileVersions(file_digest(before), file_digest(after))}
+
+
+def test_a_report_of_the_files_the_run_compared_is_the_runs_own(ran):
+    settings, result, before, after = ran
+    change = FileChange("openrouter.json", before, after, "openrouter")
+    [failed_one, reused] = reports_for_changes([change], spec_for=settings.spec_for, run=result)
+    assert reused is result.reports[0] and failed_one is result.reports[1]
+    # The same report as comparing the files again would make.
+    [made] = reports_for_changes([change], spec_for=settings.spec_for)
+    assert made is not reused and made == reused
+
+
+def test_a_base_that_holds_another_file_is_compared_again(ran):
+    settings, result, before, after = ran
+    base = dump(*openrouter_models(1))  # the base moved on since the run read its file
+    change = FileChange("openrouter.json", base, after, "openrouter")
+    [_, report] = reports_for_changes([change], spec_for=settings.spec_for, run=result)
+    assert report is not result.reports[0]
+    assert (report.models_before, report.models_after) == (1, 4)
+    assert report.added == ["acme/model-001", "acme/model-002", "acme/model-003"]
+
+
+def test_a_dry_run_records_no_versions(tmp_path):
+    with ProviderServer() as server:
+        server.route("/v1/models", openai_style(openai_models(2)))
+        (tmp_path / "config.yml").write_text(
+            f"providers:\n  mistral: {{endpoint: '{server.url}/v1', auth: none}}\n"
+        )
+        settings = load_settings(config="config.yml", cwd=tmp_path, environ={}, dry_run=True)
+        result = run(settings, emit=lambda line: None)
+    assert [r.status for r in result.reports] == ["new"] and result.versions == {}
