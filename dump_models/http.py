@@ -7,24 +7,23 @@ hold a key (a URL, a body): the caller redacts it before it is shown.
 
 from __future__ import annotations
 
-import email.utils
-import math
 import random
 import re
 import socket
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 import requests
 
-from .session import Session
+from .session import Session, retry_after_seconds
 
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is waited on for this long only
 CHUNK_SIZE = 64 * 1024
+THREAD_NAME = "dump-models-fetch"  # the helper thread of each attempt
 
 
 class Failure(Exception):
@@ -48,9 +47,16 @@ class OutOfTime(Failure):
 
 
 class _Retryable(Exception):
-    """An attempt that may be retried: ``kind`` is "timeout", "connection" or "status"."""
+    """An attempt that may be retried, and why: no answer in time, no connection, or a
+    status (429, 5xx) that says to try again."""
 
-    def __init__(self, kind: str, reason: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        kind: Literal["timeout", "connection", "status"],
+        reason: str,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
@@ -59,7 +65,7 @@ class _Retryable(Exception):
 
 @dataclass
 class Response:
-    """A 2xx answer, its body read whole (``bytearray``: no copy of a large body)."""
+    """An answer, its body read whole (``bytearray``: no copy of a large body)."""
 
     status: int
     headers: Mapping[str, str]  # case-insensitive (requests' CaseInsensitiveDict)
@@ -84,23 +90,9 @@ def size_text(n: int) -> str:
 
 
 def retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    if not math.isfinite(seconds):
-        return MAX_RETRY_AFTER if seconds > 0 else None  # "inf" / "nan": not a wait we can do
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    """Seconds to wait from a provider's Retry-After header, at most :data:`MAX_RETRY_AFTER`."""
+    seconds = retry_after_seconds(value, time.time())
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 
 class Transport:
@@ -192,35 +184,88 @@ class Transport:
 
         requests' (connect, read) timeouts only bound each socket operation: a server that
         trickles a byte every few seconds would never trip them. So the request runs in a
-        daemon thread and we stop waiting at the deadline (and shut its socket, so the thread
+        daemon thread and we stop waiting at the deadline (and stop its read, so the thread
         ends too).
         """
-        session = self._session
-        state: dict[str, Any] = {"cancel": threading.Event()}
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                state["result"] = _read(session, url, params, headers, timeout, max_bytes, state)
-            except BaseException as exc:  # handed to the waiting thread
-                state["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=run, name="dump-models-fetch", daemon=True).start()
-        if not done.wait(timeout):
-            state["cancel"].set()
-            response = state.get("response")
-            sock = _socket_of(response) if response is not None else None
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        attempt = _Attempt(self._session, url, params, headers, timeout, max_bytes)
+        threading.Thread(target=attempt.run, name=THREAD_NAME, daemon=True).start()
+        if not attempt.finished.wait(timeout):
+            attempt.cancel()
             raise _Retryable("timeout", "timed out")
-        if "error" in state:
-            raise _attempt_error(state["error"])
-        return state["result"]
+        if attempt.error is not None:
+            raise _attempt_error(attempt.error)
+        assert attempt.result is not None  # run() sets one of result and error
+        return attempt.result
+
+
+@dataclass
+class _Attempt:
+    """One GET, run in a helper thread (see :meth:`Transport._attempt`), and what the waiting
+    thread sees of it: ``finished``, then ``result`` or ``error``."""
+
+    session: requests.Session
+    url: str
+    params: dict[str, str]
+    headers: dict[str, str]
+    timeout: float
+    max_bytes: int
+    finished: threading.Event = field(default_factory=threading.Event)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    response: requests.Response | None = None  # once the headers are in
+    result: Response | None = None
+    error: BaseException | None = None
+
+    def run(self) -> None:
+        """The helper thread's work: ``result`` or ``error``, then ``finished``."""
+        try:
+            self.result = self._read()
+        except BaseException as exc:  # handed to the waiting thread
+            self.error = exc
+        finally:
+            self.finished.set()
+
+    def cancel(self) -> None:
+        """Stop the read from the waiting thread: a read blocked on the socket is woken."""
+        self.cancelled.set()
+        response = self.response
+        # urllib3 2.3+ stops a response's reads with the public HTTPResponse.shutdown(); with
+        # an older urllib3 the read ends at its own timeout or at the next chunk.
+        shutdown = getattr(response.raw, "shutdown", None) if response is not None else None
+        if shutdown is not None:
+            try:
+                shutdown()
+            except (OSError, RuntimeError, ValueError):  # the read has ended; no socket to shut
+                pass
+
+    def _read(self) -> Response:
+        """One GET, body streamed under ``max_bytes``."""
+        deadline = time.monotonic() + self.timeout
+        response = self.session.get(
+            self.url,
+            params=self.params,
+            headers=self.headers,
+            timeout=(self.timeout, self.timeout),
+            stream=True,
+        )
+        self.response = response
+        try:
+            # cancel() sets `cancelled` before it looks for `response`: one of the two sees
+            # the other, so a cancel that came as the headers did is not missed.
+            if self.cancelled.is_set():
+                raise _Retryable("timeout", "timed out")
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > self.max_bytes:
+                raise TooLarge(self.max_bytes)
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK_SIZE):
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise TooLarge(self.max_bytes)
+                if self.cancelled.is_set() or time.monotonic() > deadline:
+                    raise _Retryable("timeout", "timed out")
+            return Response(response.status_code, response.headers, body)
+        finally:
+            response.close()
 
 
 def _attempt_error(exc: BaseException) -> BaseException:
@@ -239,52 +284,10 @@ def _attempt_error(exc: BaseException) -> BaseException:
     if isinstance(exc, requests.exceptions.InvalidHeader):
         return Failure(f"invalid header: {exc}")
     if isinstance(exc, (requests.RequestException, OSError)):
-        kind = "timeout" if _is_timeout(exc) else "connection"
-        return _Retryable(kind, "timed out" if kind == "timeout" else _exception_reason(exc))
+        if _is_timeout(exc):
+            return _Retryable("timeout", "timed out")
+        return _Retryable("connection", _exception_reason(exc))
     return exc
-
-
-def _read(
-    session: requests.Session,
-    url: str,
-    params: dict[str, str],
-    headers: dict[str, str],
-    timeout: float,
-    max_bytes: int,
-    state: dict[str, Any],
-) -> Response:
-    """One GET, body streamed under ``max_bytes``; runs in a helper thread (see _attempt)."""
-    deadline = time.monotonic() + timeout
-    response = session.get(
-        url, params=params, headers=headers, timeout=(timeout, timeout), stream=True
-    )
-    state["response"] = response
-    try:
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > max_bytes:
-            raise TooLarge(max_bytes)
-        body = bytearray()
-        for chunk in response.iter_content(CHUNK_SIZE):
-            body += chunk
-            if len(body) > max_bytes:
-                raise TooLarge(max_bytes)
-            if state["cancel"].is_set() or time.monotonic() > deadline:
-                raise _Retryable("timeout", "timed out")
-        return Response(response.status_code, response.headers, body)
-    finally:
-        response.close()
-
-
-def _socket_of(response: requests.Response) -> socket.socket | None:
-    """The response's socket, when urllib3 lets us find it (used only to abort a stalled read)."""
-    raw = getattr(response, "raw", None)
-    conn = getattr(raw, "_connection", None)
-    sock = getattr(conn, "sock", None)
-    if isinstance(sock, socket.socket):
-        return sock
-    fp = getattr(getattr(raw, "_fp", None), "fp", None)
-    sock = getattr(getattr(fp, "raw", None), "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
 
 
 def body_text(body: bytes | bytearray | str) -> str:

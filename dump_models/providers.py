@@ -1,9 +1,9 @@
-"""The provider registry: built-in providers as data (``providers.yml``), and their overrides."""
+"""The provider registry: built-in providers as data (``providers.yml``); a run's targets."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -106,11 +106,6 @@ def builtin_registry() -> dict[str, ProviderSpec]:
     text = resources.files("dump_models").joinpath("providers.yml").read_text("utf-8")
     raw = yaml.safe_load(text)
     return {name: spec_from_mapping(name, data or {}, builtin=True) for name, data in raw.items()}
-
-
-def override(spec: ProviderSpec, **changes: Any) -> ProviderSpec:
-    """A copy of ``spec`` with some fields replaced."""
-    return replace(spec, **changes)
 
 
 def auth_problem(auth: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The HTTP session providers and GitHub are called through.
+"""The HTTP session providers and GitHub are called through, and how both read Retry-After.
 
 It honours the environment's proxy and CA settings (``HTTPS_PROXY``, ``HTTP_PROXY``,
 ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``: self-hosted runners behind a proxy need them) but never
@@ -7,6 +7,10 @@ netrc password in place of our ``Authorization`` header, or add one on a redirec
 """
 
 from __future__ import annotations
+
+import email.utils
+import math
+from datetime import timezone
 
 import requests
 
@@ -34,3 +38,23 @@ class Session(requests.Session):
 
 def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
     return request
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds from ``now`` (epoch seconds):
+    delta-seconds or an HTTP date, 0 for a time already past; None for anything else, a
+    number too large to be finite included."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is GMT
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = when.timestamp() - now
+    return max(seconds, 0.0) if math.isfinite(seconds) else None

@@ -24,6 +24,7 @@ from provider_server import ProviderServer, Reply, fixed, openai_models, openai_
 from runner_rules import commands_in, foreign_commands
 
 from dump_models import action
+from dump_models.inputs import raw
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "entrypoint.py"
@@ -251,6 +252,8 @@ def test_fail_on_all_passes_when_one_provider_works(workspace: Path, github) -> 
         ({"INPUT_MAX-REMOVAL-RATIO": "inf"}, "input max-removal-ratio must be a number"),
         ({"INPUT_PUBLISH": "email"}, "input publish must be one of"),
         ({"INPUT_API-KEYS": f"mistral key {KEY}"}, "input api-keys, line 1: expected NAME=value"),
+        ({"INPUT_BRANCH": "a..b"}, "input branch 'a..b' is not a valid branch name"),
+        ({"INPUT_BASE": "x.lock"}, "input base 'x.lock' is not a valid branch name"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(workspace: Path, github, inputs, message) -> None:
@@ -513,7 +516,7 @@ def test_outputs_use_the_delimiter_form_for_multi_line_values() -> None:
     ],
 )
 def test_inputs_are_read_in_githubs_and_acts_spelling(environ, expected) -> None:
-    assert action.InputReader(environ).get("output-dir") == expected
+    assert raw(environ, "output-dir") == expected
 
 
 def test_job_summary_backstop_cuts_to_1_mib_between_characters() -> None:

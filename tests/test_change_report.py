@@ -11,6 +11,7 @@ from dump_models import secrets
 from dump_models.change_report import render_changes, reports_for_changes
 from dump_models.config import load_settings
 from dump_models.diff import ProviderReport
+from dump_models.inputs import Inputs
 from dump_models.providers import ProviderSpec, builtin_registry
 from dump_models.publish import FileChange
 from dump_models.runner import FileVersions, RunResult, file_digest, run
@@ -118,7 +119,9 @@ def ran(tmp_path):
             "settings: {retries: 0, timeout: 2}\n"
         )
         settings = load_settings(
-            config="config.yml", cwd=tmp_path, environ={"OPENROUTER_API_KEY": "sk-canary-or-1"}
+            Inputs(config="config.yml"),
+            workspace=tmp_path,
+            environ={"OPENROUTER_API_KEY": "sk-canary-or-1"},
         )
         result = run(settings, emit=lambda line: None)
     after = (tmp_path / "models/openrouter.json").read_bytes()
@@ -160,6 +163,7 @@ def test_a_dry_run_records_no_versions(tmp_path):
         (tmp_path / "config.yml").write_text(
             f"providers:\n  mistral: {{endpoint: '{server.url}/v1', auth: none}}\n"
         )
-        settings = load_settings(config="config.yml", cwd=tmp_path, environ={}, dry_run=True)
+        given = Inputs(config="config.yml", dry_run=True)
+        settings = load_settings(given, workspace=tmp_path, environ={})
         result = run(settings, emit=lambda line: None)
     assert [r.status for r in result.reports] == ["new"] and result.versions == {}

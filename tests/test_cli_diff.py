@@ -114,8 +114,8 @@ def test_diff_bad_input_is_one_line_exit_2(tmp_path, capsys):
 
 
 def test_diff_json_reports_changes_normalized_fields_do_not_show(tmp_path, capsys):
-    # SPEC §5's example, a parameter that moves neither tools nor reasoning, and changes of
-    # representation only (a reordered list, a price written with a trailing zero).
+    # The README's report example, a parameter that moves neither tools nor reasoning, and
+    # changes of representation only (a reordered list, a price written with a trailing zero).
     def model(prompt, limit, params):
         return openrouter(
             "deepseek/deepseek-chat-v3.1",

@@ -1,4 +1,4 @@
-"""``--report-json -`` and ``--report-md -`` print the report on stdout (SPEC §11 Paths)."""
+"""``--report-json -`` and ``--report-md -`` print the report on stdout (README, The CLI)."""
 
 from __future__ import annotations
 

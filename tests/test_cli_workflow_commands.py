@@ -1,4 +1,4 @@
-"""No provider's text becomes a workflow command in what the CLI prints (SPEC §11).
+"""No provider's text becomes a workflow command in what the CLI prints (docs/output.md).
 
 The CLI runs in a subprocess, as a workflow's own step would run it; the runner reads both
 stdout and stderr, so both are checked with the runner's rules (tests/runner_rules.py).
@@ -29,7 +29,7 @@ def dump_models(cwd: Path, *args: str) -> subprocess.CompletedProcess:
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.run(
-        [sys.executable, "-m", "dump_models.cli", *args],
+        [sys.executable, "-m", "dump_models", *args],
         cwd=cwd,
         env=environ,
         capture_output=True,

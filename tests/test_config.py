@@ -13,7 +13,9 @@ from provider_server import ProviderServer, endless_pages, openai_models, openai
 from dump_models import secrets
 from dump_models.cli import main
 from dump_models.config import load_settings
+from dump_models.config_file import PROVIDER_KEYS
 from dump_models.errors import DumpModelsError
+from dump_models.inputs import Inputs
 from dump_models.limits import DEFAULT_LIMITS, Limits
 
 
@@ -29,7 +31,7 @@ def names(settings):
 
 def test_defaults_are_keyed_builtins_plus_openrouter(tmp_path):
     settings = load_settings(
-        environ={"MISTRAL_API_KEY": "mk-1", "CO_API_KEY": "co-1"}, cwd=tmp_path
+        Inputs(), environ={"MISTRAL_API_KEY": "mk-1", "CO_API_KEY": "co-1"}, workspace=tmp_path
     )
     assert names(settings) == ["openrouter", "mistral", "cohere"]
     cohere = settings.targets[2]
@@ -64,7 +66,9 @@ def test_default_config_file_is_read_and_overrides_apply(tmp_path):
         """,
     )
     settings = load_settings(
-        environ={"MY_MISTRAL_KEY": "m-key", "MISTRAL_API_KEY": "wrong"}, cwd=tmp_path
+        Inputs(),
+        environ={"MY_MISTRAL_KEY": "m-key", "MISTRAL_API_KEY": "wrong"},
+        workspace=tmp_path,
     )
     assert names(settings) == ["openrouter", "mistral", "anthropic", "my-vllm"]
     by_name = {t.name: t for t in settings.targets}
@@ -86,15 +90,17 @@ def test_default_config_file_is_read_and_overrides_apply(tmp_path):
 
 def test_builtin_made_keyless_by_auth_none(tmp_path):
     (tmp_path / "c.yml").write_text("providers:\n  openai: {endpoint: 'http://x/v1', auth: none}\n")
-    settings = load_settings(config="c.yml", environ={}, cwd=tmp_path)
+    settings = load_settings(Inputs(config="c.yml"), environ={}, workspace=tmp_path)
     assert settings.targets[0].skip_reason is None
 
 
 def test_providers_subset_and_unknown_name(tmp_path):
-    settings = load_settings(providers="groq, openrouter", environ={}, cwd=tmp_path)
+    settings = load_settings(
+        Inputs(providers=("groq", "openrouter")), environ={}, workspace=tmp_path
+    )
     assert names(settings) == ["groq", "openrouter"]
     with pytest.raises(DumpModelsError, match="unknown provider 'nope'"):
-        load_settings(providers="nope", environ={}, cwd=tmp_path)
+        load_settings(Inputs(providers=("nope",)), environ={}, workspace=tmp_path)
 
 
 def test_lc_config_keys_and_shapes(tmp_path):
@@ -112,7 +118,9 @@ def test_lc_config_keys_and_shapes(tmp_path):
         headers = { X-Key = "${api_key}" }
         """,
     )
-    settings = load_settings(lc_config="lc.toml", environ={"GROQ_API_KEY": "g"}, cwd=tmp_path)
+    settings = load_settings(
+        Inputs(lc_config="lc.toml"), environ={"GROQ_API_KEY": "g"}, workspace=tmp_path
+    )
     by_name = {t.name: t for t in settings.targets}
     # No providers list in a YAML config: the defaults, plus what the lc config adds.
     assert list(by_name) == ["openrouter", "groq", "gemini", "local"]
@@ -170,6 +178,36 @@ BAD_CONFIGS = [
         ":4: provider 'x': headers",
     ),
 ]
+
+
+# A value of the wrong kind for each key of a provider entry (config_file.PROVIDER_RULES).
+BAD_PROVIDER_VALUES = {
+    "endpoint": "5",
+    "models_path": "''",
+    "auth": "basic",
+    "headers": "[X-A]",
+    "params": "{a: [1]}",
+    "api_key_env": "true",
+    "ignore_fields": "created",
+    "list_key": "5",
+    "id_field": "''",
+    "paging": "sometimes",
+}
+
+
+def test_every_key_of_a_provider_entry_is_checked() -> None:
+    assert tuple(BAD_PROVIDER_VALUES) == PROVIDER_KEYS
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_PROVIDER_VALUES.items())
+def test_a_bad_value_of_a_provider_key_names_its_line(tmp_path, key, value):
+    endpoint = "" if key == "endpoint" else "    endpoint: https://x\n"
+    (tmp_path / "c.yml").write_text(f"providers:\n  x:\n{endpoint}    {key}: {value}\n")
+    with pytest.raises(DumpModelsError) as caught:
+        load_settings(Inputs(config="c.yml"), environ={}, workspace=tmp_path)
+    line = 3 if key == "endpoint" else 4
+    assert str(caught.value).startswith(f"c.yml:{line}: provider 'x': {key} "), caught.value
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize(("text", "expected"), BAD_CONFIGS)
@@ -235,7 +273,7 @@ def test_providers_command_never_prints_keys(capsys, monkeypatch):
     assert rows["openrouter"].endswith("not needed")
 
 
-# --- paths (SPEC §11): inside the workspace, outside .git, checked before any request ----
+# --- paths (README, The CLI): inside the workspace, outside .git, checked before any request
 
 
 @pytest.fixture
@@ -334,12 +372,14 @@ def test_paths_inside_the_workspace_are_fine_and_symlinked_dirs_resolve(tmp_path
     (tmp_path / "data" / "real").mkdir(parents=True)
     (tmp_path / "models").symlink_to(tmp_path / "data" / "real")
     settings = load_settings(
-        output_dir="models", report_json="out/r.json", environ={}, cwd=tmp_path
+        Inputs(output_dir="models", report_json="out/r.json"), environ={}, workspace=tmp_path
     )
     # Where the files really go, in the workspace's own terms.
     assert settings.output_dir == tmp_path / "data" / "real"
     assert settings.report_json == tmp_path / "out" / "r.json"
-    absolute = load_settings(output_dir=str(tmp_path / "dumps"), environ={}, cwd=tmp_path)
+    absolute = load_settings(
+        Inputs(output_dir=str(tmp_path / "dumps")), environ={}, workspace=tmp_path
+    )
     assert absolute.output_dir == tmp_path / "dumps"
 
 
@@ -348,7 +388,7 @@ def test_limits_are_settings(tmp_path):
         "settings:\n  max_response_bytes: 1000\n  max_listing_bytes: 5000\n"
         "  max_listing_values: 300\n  max_pages: 7\n  provider_timeout: 2.5\n"
     )
-    settings = load_settings(config="c.yml", environ={}, cwd=tmp_path)
+    settings = load_settings(Inputs(config="c.yml"), environ={}, workspace=tmp_path)
     assert settings.limits == Limits(
         max_response_bytes=1000,
         max_listing_bytes=5000,
@@ -356,7 +396,7 @@ def test_limits_are_settings(tmp_path):
         max_pages=7,
         provider_timeout=2.5,
     )
-    assert load_settings(environ={}, cwd=tmp_path).limits == DEFAULT_LIMITS
+    assert load_settings(Inputs(), environ={}, workspace=tmp_path).limits == DEFAULT_LIMITS
 
 
 def test_a_limit_set_in_the_config_stops_the_provider(tmp_path, capsys, monkeypatch):
@@ -413,7 +453,9 @@ def test_the_github_models_token_is_not_a_ci_credential(tmp_path):
         "providers:\n  github: {}\n  gh-proxy:\n    endpoint: https://x.example/v1\n"
         "    api_key_env: GITHUB_MODELS_TOKEN\n"
     )
-    settings = load_settings(config="c.yml", environ={"GITHUB_MODELS_TOKEN": "t"}, cwd=tmp_path)
+    settings = load_settings(
+        Inputs(config="c.yml"), environ={"GITHUB_MODELS_TOKEN": "t"}, workspace=tmp_path
+    )
     assert [t.api_key for t in settings.targets] == ["t", "t"]
 
 
@@ -433,7 +475,7 @@ def test_a_custom_provider_whose_default_key_variable_is_a_ci_one_needs_api_key_
     (tmp_path / "c.yml").write_text(
         f"providers:\n  {name}:\n    endpoint: https://x/v1\n    api_key_env: MY_KEY\n"
     )
-    settings = load_settings(config="c.yml", environ={"MY_KEY": "k"}, cwd=tmp_path)
+    settings = load_settings(Inputs(config="c.yml"), environ={"MY_KEY": "k"}, workspace=tmp_path)
     assert settings.targets[0].api_key == "k"
 
 
@@ -448,7 +490,9 @@ def test_an_lc_provider_in_a_ci_namespace_reads_only_its_own_key(tmp_path):
     )
     environ = {"GITHUB_COPILOT_API_KEY": "ghs_CANARY_from_ci"}
     settings = load_settings(
-        lc_config="lc.toml", providers="github-copilot", environ=environ, cwd=tmp_path
+        Inputs(lc_config="lc.toml", providers=("github-copilot",)),
+        environ=environ,
+        workspace=tmp_path,
     )
     (target,) = settings.targets
     assert target.api_key == "lc-key-of-its-own" and target.spec.key_env == ()

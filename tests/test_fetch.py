@@ -38,7 +38,7 @@ from provider_server import (
     truncated_json,
 )
 
-from dump_models import __version__, fetch, http, secrets
+from dump_models import __version__, fetch, http, secrets, session
 from dump_models.fetch import fetch_all, fetch_listing
 from dump_models.limits import DEFAULT_LIMITS, Limits
 from dump_models.providers import ProviderSpec, Target
@@ -283,6 +283,28 @@ def test_429_honours_retry_after(server):
     assert 0.9 <= elapsed < 3
 
 
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        ("1.5", 1.5),
+        ("Thu, 01 Jan 1970 00:02:00 GMT", 60.0),  # an HTTP date, 60 s after "now" (60)
+        ("Thu, 01 Jan 1970 00:02:00 -0000", 60.0),  # no zone said: GMT all the same
+        ("Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # already past
+        ("-5", 0.0),
+        ("1" + "0" * 400, None),  # no finite number
+        ("inf", None),
+        ("nan", None),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_forms(value, seconds):
+    # Providers' transport and GitHub's client read the header through the same function.
+    assert session.retry_after_seconds(value, 60.0) == seconds
+
+
 def test_retry_after_parsing():
     assert http.retry_after("2") == 2.0
     assert http.retry_after("3600") == http.MAX_RETRY_AFTER
@@ -381,6 +403,20 @@ def test_trickling_body_is_bounded_by_wall_clock(server):
     host = server.url.split("//")[1]
     assert not result.ok and result.error == f"{host} timed out after 1 s (1 attempt)"
     assert elapsed < 2
+
+
+def test_an_abandoned_read_ends_with_its_attempt(server):
+    # The attempt stops waiting at its deadline and stops the read too: the helper thread,
+    # blocked in a read the trickle keeps alive, must not outlive the fetch.
+    body = b'{"data": [' + b" " * 200 + b"]}"
+    server.route("/v1/models", fixed(Reply(200, body, trickle=0.1)))
+    before = set(threading.enumerate())
+    result = fetch_listing(make_target("trickle", server), timeout=1, retries=0)
+    assert not result.ok
+    helpers = [t for t in threading.enumerate() if t not in before and t.name == http.THREAD_NAME]
+    for thread in helpers:
+        thread.join(timeout=1)
+    assert not [t for t in helpers if t.is_alive()]
 
 
 @pytest.mark.parametrize("content_length", [True, False], ids=["declared", "streamed"])

@@ -262,6 +262,23 @@ def test_a_primary_rate_limit_far_off_says_its_reset_time(fake, api):
     assert "API rate limit exceeded" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        secondary_rate_limit(retry_after=10**12),
+        primary_rate_limit(10**15),
+    ],
+    ids=["retry-after", "ratelimit-reset"],
+)
+def test_a_rate_limit_past_any_calendar_is_still_a_rate_limit(fake, api, fault):
+    # Header values from outside: one no date can hold fails the call with its one line.
+    fake.inject("GET", r"/repos/octo/models$", fault)
+    with pytest.raises(RateLimited) as caught:
+        api.default_branch()
+    text = str(caught.value)
+    assert "\n" not in text and "rate limited, retry after the year 9999" in text
+
+
 def test_a_secondary_rate_limit_without_retry_after_means_a_minute(fake, api, monkeypatch):
     # GitHub: without Retry-After or x-ratelimit-*, wait at least a minute. Here waits over
     # 30 s are not ridden out, so it fails at once and says when.
@@ -376,18 +393,3 @@ def test_netrc_is_never_consulted(fake, api, tmp_path):
     netrc.chmod(0o600)
     assert api.default_branch() == "trunk"
     assert fake.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
-
-
-@pytest.mark.parametrize(
-    ("value", "seconds"),
-    [
-        ("120", 120.0),
-        ("Thu, 01 Jan 1970 00:02:00 GMT", 60.0),  # an HTTP date, 60 s after "now" (60)
-        ("Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # already past
-        ("soon", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_retry_after_forms(value, seconds):
-    assert github_module._seconds_until(value, 60.0) == seconds

@@ -1,9 +1,11 @@
 """The built image, run the way GitHub runs a Docker action (with buildah: no Docker here).
 
-The image is built by ``.ci/image.sh`` (``.ci/run`` does it before the tests). Its own
+The image is built by ``.ci/image.sh`` (``.ci/run`` does it before the tests) and named after
+a hash of this checkout's sources (``.ci/image_tag.py``): these tests run that exact image, never
+one built from other sources (``DUMP_MODELS_IMAGE`` names another on purpose). Its own
 ENTRYPOINT runs with the workspace mounted at ``/github/workspace``, the file commands under
 ``/github/file_commands``, ``INPUT_*`` and ``GITHUB_*`` set, against loopback providers and a
-loopback GitHub API (``--network host``). Without buildah or the image, these tests fail when
+loopback GitHub API (``--network host``). Without buildah or that image, these tests fail when
 ``CI=true`` and are skipped otherwise.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import uuid
@@ -23,7 +26,10 @@ from test_action import KEY, TOKEN, git, parse_outputs
 
 pytestmark = pytest.mark.image
 
-IMAGE = os.environ.get("DUMP_MODELS_IMAGE", "localhost/dump-models:test")
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE_TAG = runpy.run_path(str(ROOT / ".ci" / "image_tag.py"))
+# The image .ci/image.sh builds from this checkout's sources, unless one is named on purpose.
+IMAGE = os.environ.get("DUMP_MODELS_IMAGE") or IMAGE_TAG["image_name"](ROOT)
 BUILDAH = ["buildah", "--storage-driver", "vfs"]
 
 
@@ -41,6 +47,8 @@ def entrypoint() -> list[str]:
         problem = "buildah is not installed"
     elif buildah("inspect", "--type", "image", IMAGE, check=False).returncode != 0:
         problem = f"image {IMAGE} is not built"
+        if "DUMP_MODELS_IMAGE" not in os.environ:
+            problem += " from this checkout's sources (another build does not count)"
     if problem:
         message = f"{problem}: run .ci/image.sh first"
         if os.environ.get("CI", "").lower() == "true":

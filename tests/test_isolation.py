@@ -12,6 +12,7 @@ from test_report import REFERENCES, linkable
 from dump_models.cli import main
 from dump_models.config import load_settings
 from dump_models.fetch import FetchResult
+from dump_models.inputs import Inputs
 from dump_models.runner import processed
 
 PREVIOUS_NO_ID = {"data": [{"name": f"model-{i:02d}", "object": "model"} for i in range(45)]}
@@ -167,7 +168,7 @@ def test_any_exception_processing_one_listing_is_that_providers_one_line(tmp_pat
     (tmp_path / "c.yml").write_text(
         "providers:\n  odd:\n    endpoint: http://127.0.0.1:9/v1\n    auth: none\n"
     )
-    settings = load_settings(config="c.yml", environ={}, cwd=tmp_path)
+    settings = load_settings(Inputs(config="c.yml"), environ={}, workspace=tmp_path)
     (spec,) = [target.spec for target in settings.targets]
     result = FetchResult(
         name="odd",

@@ -17,9 +17,11 @@ from github_server import (
 from test_publish import BRANCH, TOKEN, options, remote_ref, summarize, write_model
 
 from dump_models import github as github_module
-from dump_models.config import load_publish_options
+from dump_models.config import load_settings
 from dump_models.errors import DumpModelsError
+from dump_models.inputs import Inputs
 from dump_models.publish import publish
+from dump_models.publish_options import publish_options
 
 # The bare origin, the checkout and the fake API, set up as test_publish sets them up.
 remote, work, github = test_publish.remote, test_publish.work, test_publish.github
@@ -106,13 +108,15 @@ def test_publish_options_read_the_enterprise_server_urls(tmp_path):
         "GITHUB_GRAPHQL_URL": "https://ghe.example/api/graphql",
         "GITHUB_SERVER_URL": "https://ghe.example/",
     }
-    got = load_publish_options(environ=environ, cwd=tmp_path)
+    settings = load_settings(Inputs(), environ={}, workspace=tmp_path)
+    got = publish_options(Inputs(), settings, environ=environ, workspace=tmp_path)
     assert (got.api_url, got.graphql_url, got.server_url) == (
         "https://ghe.example/api/v3",
         "https://ghe.example/api/graphql",
         "https://ghe.example",
     )
-    assert load_publish_options(environ={}, cwd=tmp_path).graphql_url is None  # next to the API
+    next_to_the_api = publish_options(Inputs(), settings, environ={}, workspace=tmp_path)
+    assert next_to_the_api.graphql_url is None
 
 
 def test_the_action_on_enterprise_server(workspace, providers):

@@ -261,15 +261,14 @@ def test_the_cli_option_reaches_publish(work, ruled, github, monkeypatch, capsys
     ],
 )
 def test_the_action_input(variable, value, expected):
-    from dump_models.action import InputReader, parse_inputs
+    from dump_models.inputs import from_environment
 
-    inputs = parse_inputs(InputReader({variable: value}), under_act=False)
-    assert inputs.sign_commits is expected
+    assert from_environment({variable: value}).sign_commits is expected
 
 
 def test_a_bad_action_input_is_a_usage_error():
-    from dump_models.action import InputReader, parse_inputs
+    from dump_models.inputs import from_environment
 
     with pytest.raises(DumpModelsError) as caught:
-        parse_inputs(InputReader({"INPUT_SIGN-COMMITS": "yes"}), under_act=False)
+        from_environment({"INPUT_SIGN-COMMITS": "yes"})
     assert caught.value.exit_code == 2 and "sign-commits" in str(caught.value)

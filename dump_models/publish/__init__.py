@@ -27,7 +27,7 @@ from ..github import GitHubError
 from .branch import BranchResult, delete_branch, update_branch
 from .checkout import Checkout, open_checkout
 from .failures import describe_failure
-from .options import MODES, PublishOptions, validate_options
+from .options import PublishOptions, validate_options
 from .ownership import DERIVED_FILES, TRAILER, owned_paths
 from .plan import FileChange, OriginMoved, Plan, PublishText, plan
 from .pull_request import (
@@ -40,7 +40,6 @@ from .pull_request import (
 __all__ = [
     "ATTEMPTS",
     "DERIVED_FILES",
-    "MODES",
     "TRAILER",
     "BranchResult",
     "FileChange",

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DumpModelsError
+from ..inputs import DEFAULT_BRANCH, DEFAULT_OUTPUT_DIR, PUBLISH_MODES, PublishMode
 
-MODES = ("pull-request", "push", "none")
 # ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
 AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
 
@@ -18,10 +18,10 @@ class PublishOptions:
     """Everything publishing needs, gathered once by the CLI or the Action."""
 
     workspace: Path
-    output_dir: str = "models"
-    mode: str = "pull-request"
+    output_dir: str = DEFAULT_OUTPUT_DIR
+    mode: PublishMode = "pull-request"
     base: str | None = None
-    branch: str = "dump-models/update"
+    branch: str = DEFAULT_BRANCH
     title: str | None = None
     commit_message: str | None = None
     labels: tuple[str, ...] = ()
@@ -47,8 +47,9 @@ class PublishOptions:
 
 def validate_options(options: PublishOptions) -> None:
     """Raise :class:`DumpModelsError` (exit 2) for options that cannot be published with."""
-    if options.mode not in MODES:
-        raise DumpModelsError(f"publish mode must be one of {', '.join(MODES)}: {options.mode!r}")
+    if options.mode not in PUBLISH_MODES:
+        modes = ", ".join(PUBLISH_MODES)
+        raise DumpModelsError(f"publish mode must be one of {modes}: {options.mode!r}")
     if options.repository is not None and options.repository.count("/") != 1:
         raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
     if options.mode == "pull-request" and not options.dry_run:

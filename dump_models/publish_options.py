@@ -1,0 +1,55 @@
+"""The options of ``publish``, from the inputs, the settings and the GitHub Actions environment.
+
+The CLI and the Action build them here, so that neither the configuration nor the inputs
+import the publishing code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import secrets
+from .config import Settings
+from .inputs import Inputs
+from .publish import PublishOptions
+
+DEFAULT_SERVER_URL = "https://github.com"
+DEFAULT_API_URL = "https://api.github.com"
+
+
+def server_url(environ: Mapping[str, str]) -> str:
+    """GitHub's web address: ``$GITHUB_SERVER_URL`` (a GHES host), else github.com."""
+    return (environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/")
+
+
+def publish_options(
+    inputs: Inputs, settings: Settings, *, environ: Mapping[str, str], workspace: Path
+) -> PublishOptions:
+    """What ``publish`` needs. The token is the input's, else ``$GITHUB_TOKEN`` or
+    ``$GH_TOKEN``; ``settings`` were loaded for the same ``workspace``."""
+    token = inputs.token or environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or None
+    secrets.register(token)
+    extra = {"author": inputs.author} if inputs.author else {}  # else PublishOptions' bot default
+    return PublishOptions(
+        **extra,
+        workspace=workspace,
+        # load_settings refused an output directory outside the workspace.
+        output_dir=str(settings.output_dir.relative_to(workspace)),
+        mode=inputs.publish,
+        base=inputs.base,
+        branch=inputs.branch,
+        title=inputs.title,
+        commit_message=inputs.commit_message,
+        labels=inputs.labels,
+        reviewers=inputs.reviewers,
+        draft=inputs.draft,
+        sign_commits=inputs.sign_commits,
+        dry_run=inputs.dry_run,
+        providers=settings.owned_providers,
+        token=token,
+        api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        graphql_url=(environ.get("GITHUB_GRAPHQL_URL") or "").rstrip("/") or None,
+        server_url=server_url(environ),
+        repository=environ.get("GITHUB_REPOSITORY") or None,
+    )
