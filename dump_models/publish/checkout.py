@@ -49,8 +49,9 @@ class Checkout:
                 options.api_url, options.token, options.repository, graphql_url=options.graphql_url
             )
         self.origin_readable = True
-        self.out = ""
         self.author = Identity.parse(options.author.strip())
+        # Read from the checkout by open_checkout, which makes every Checkout.
+        self.out = ""
         self.entries: tuple[Entry, ...] = ()
         self.base = ""
 
