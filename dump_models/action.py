@@ -12,9 +12,11 @@ import sys
 import traceback
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from . import canonical, inputs, secrets
+from .change_report import render_changes
 from .config import load_settings
 from .console import clean, command, mask_command, say
 from .errors import DumpModelsError
@@ -23,7 +25,7 @@ from .publish import publish
 from .publish_options import publish_options, server_url
 from .report import fit_bytes, render_markdown, render_title
 from .results import ProviderReport
-from .runner import STEP_SUMMARY_MAX_BYTES, run, summarize_for_publish
+from .runner import STEP_SUMMARY_MAX_BYTES, run
 
 OUTPUTS = (
     "changed",
@@ -265,8 +267,11 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         return exit_code
     try:
         options = publish_options(given, settings, environ=run_environ, workspace=workspace)
-        summarize = summarize_for_publish(settings, result, full_report=full_report)
-        published = publish(options, summarize, emit=console.line)
+        # The caller renders: the run's own reports say why files did not move.
+        render = partial(
+            render_changes, spec_for=settings.spec_for, run=result, full_report=full_report
+        )
+        published = publish(options, render, emit=console.line)
     except DumpModelsError as error:
         console.error(str(error))
         exit_code = error.exit_code

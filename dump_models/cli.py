@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -86,16 +87,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from .change_report import render_changes
     from .config import load_settings
     from .publish import publish
     from .publish_options import publish_options
-    from .runner import summarize_for_publish
 
     given = inputs.from_namespace(args)
     workspace = inputs.workspace(os.environ)
     settings = load_settings(given, workspace=workspace)
     options = publish_options(given, settings, environ=os.environ, workspace=workspace)
-    result = publish(options, summarize_for_publish(settings), emit=say)
+    result = publish(options, partial(render_changes, spec_for=settings.spec_for), emit=say)
     say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +10,10 @@ from pathlib import Path
 from . import canonical, secrets
 from .config import Settings
 from .diff import compare_listings
-from .dumps import listing_in, read_previous
+from .dumps import read_previous
 from .fetch import FetchResult, fetch_all
-from .providers import ProviderSpec, builtin_registry
-from .publish import FileChange, Summary
-from .report import TITLE_PREFIX, inert, render_markdown, render_title, report_json
+from .providers import ProviderSpec
+from .report import render_markdown, report_json
 from .results import ProviderReport
 
 # The job summary and --report-md hold the whole report, cut only to fit a step summary:
@@ -24,19 +24,40 @@ STEP_SUMMARY_MAX_BYTES = 1024 * 1024
 SUMMARY_APPENDIX_BYTES = 4096
 FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
 _MAX_REASON = 300  # characters of a failure reason built from an exception
+COMPARED = ("changed", "new", "unchanged")  # a report of the file's versions before and after
 
 Emit = Callable[[str], None]
 OnReport = Callable[[ProviderReport, str], None]
 
 
+@dataclass(frozen=True)
+class FileVersions:
+    """A provider's file as a run compared it: the sha256 (hex) of the bytes it read as the
+    previous file and of the bytes it left there; None: no file."""
+
+    before: str | None
+    after: str | None
+
+
+def file_digest(data: bytes | None) -> str | None:
+    """The sha256 (hex) of a file's bytes, None for no file."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
 @dataclass
 class RunResult:
-    """What a run did, per provider, and the exit code ``fail_on`` asks for."""
+    """What a run did, per provider, and the exit code ``fail_on`` asks for.
+
+    ``versions``: for each provider whose listing was compared with its file (changed, new or
+    unchanged; not in a dry run), the file versions its report is about, so that a report of
+    the same two versions need not be made again (``change_report``).
+    """
 
     reports: list[ProviderReport]
     exit_code: int
     json: dict = field(default_factory=dict)
     markdown: str = ""
+    versions: dict[str, FileVersions] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -45,6 +66,13 @@ class RunResult:
     @property
     def changed(self) -> bool:
         return any(r.status in ("changed", "new") for r in self.reports)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
+        return None
 
 
 def _count(models: list | None) -> int | None:
@@ -181,6 +209,7 @@ def summary_line(reports: list[ProviderReport]) -> str:
 def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = None) -> RunResult:
     """Fetch every target, write what is safe to write, and report what changed."""
     reports: dict[str, ProviderReport] = {}
+    versions: dict[str, FileVersions] = {}
 
     def finish(report: ProviderReport, seconds: float | None = None) -> None:
         reports[report.name] = report
@@ -207,7 +236,12 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
             )
 
     def on_result(result: FetchResult) -> None:
-        finish(processed(settings, specs[result.name], result), result.seconds)
+        path = settings.output_dir / f"{result.name}.json"
+        before = file_digest(_read(path))
+        report = processed(settings, specs[result.name], result)
+        if report.status in COMPARED and not settings.dry_run:
+            versions[result.name] = FileVersions(before, file_digest(_read(path)))
+        finish(report, result.seconds)
 
     fetch_all(
         [t for t in settings.targets if t.skip_reason is None],
@@ -227,6 +261,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         exit_code=exit_code_for(ordered, settings.fail_on),
         json=data,
         markdown=markdown,
+        versions=versions,
     )
 
 
@@ -236,52 +271,3 @@ def write_reports(settings: Settings, data: dict, markdown: str) -> None:
         canonical.write_if_changed(settings.report_json, secrets.redact(canonical.dumps(data)))
     if settings.report_md is not None:
         canonical.write_if_changed(settings.report_md, secrets.redact(markdown))
-
-
-def summarize_for_publish(
-    settings: Settings | None,
-    run_result: RunResult | None = None,
-    *,
-    full_report: str | None = None,
-) -> Callable[[list[FileChange]], Summary]:
-    """The ``summarize`` of ``publish``: the field-level report of the files against the base.
-
-    Providers that failed, were skipped or guarded in this run (when there was one) are added
-    so that the PR body says why their files did not move. ``full_report`` says where the
-    whole report is when the body must be cut.
-    """
-
-    def spec_for(name: str) -> ProviderSpec:
-        spec = settings.spec_for(name) if settings is not None else builtin_registry().get(name)
-        return spec or ProviderSpec(name=name, endpoint="")
-
-    def summarize(changes: list[FileChange]) -> Summary:
-        reports: dict[str, ProviderReport] = {}
-        changed_names = {Path(change.path).stem for change in changes}
-        for change in changes:
-            name = Path(change.path).stem
-            spec = spec_for(name)
-            reports[name] = compare_listings(
-                name,
-                listing_in(change.old, spec),
-                listing_in(change.new, spec) or [],
-                id_field=spec.id_field,
-                ignore_fields=spec.volatile_fields,
-            )
-        if run_result is not None:
-            for report in run_result.reports:
-                if report.status in ("failed", "skipped", "guarded"):
-                    reports.setdefault(report.name, report)
-        ordered = [reports[name] for name in sorted(reports)]
-        title = render_title(ordered)
-        if changes and all(r.status == "unchanged" for r in ordered if r.name in changed_names):
-            # The files moved but no model did: the base held them in another form.
-            names = ", ".join(inert(name) for name in sorted(changed_names))
-            title = f"{TITLE_PREFIX}: canonical form of {names}"
-        title = secrets.redact(title)
-        body = secrets.redact(render_markdown(ordered, full_report=full_report))
-        return Summary(
-            title=title, body=body, commit_message=f"{title}\n\nGenerated by dump-models.\n"
-        )
-
-    return summarize

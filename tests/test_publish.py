@@ -20,17 +20,19 @@ from dump_models.errors import DumpModelsError
 from dump_models.git import GitError
 from dump_models.github import GitHubError
 from dump_models.publish import (
+    TRAILER,
+    FileChange,
+    PublishOptions,
+    PublishText,
+    owned_paths,
+    publish,
+)
+from dump_models.publish.failures import (
     FIX_CONTENTS_WRITE,
     FIX_PR_PERMISSION,
     FIX_SAFE_DIRECTORY,
     FIX_TOKEN,
-    TRAILER,
-    FileChange,
-    PublishOptions,
-    Summary,
     describe_failure,
-    owned_paths,
-    publish,
 )
 
 TOKEN = "ghs_CANARY" + "7" * 30
@@ -68,9 +70,9 @@ def github():
         yield fake
 
 
-def summarize(changes: list[FileChange]) -> Summary:
+def summarize(changes: list[FileChange]) -> PublishText:
     names = ", ".join(c.path for c in changes)
-    return Summary(f"Update LLM model listings ({names})", f"Changed: {names}", "Update models")
+    return PublishText(f"Update LLM model listings ({names})", f"Changed: {names}", "Update models")
 
 
 def options(work: Path, github: FakeGitHub, **kwargs) -> PublishOptions:
@@ -247,6 +249,42 @@ def test_push_race_on_update_branch_is_retried(work, remote, github, tmp_path, c
     assert remote_ref(remote, BRANCH) == result.head_sha
     assert git(remote, "rev-parse", f"{result.head_sha}^") == remote_ref(remote, "main")
     assert len(github.pulls) == 1
+
+
+def test_a_replan_renders_again_only_when_the_changes_differ(work, remote, github, tmp_path):
+    write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
+    publish(options(work, github), summarize)
+    # Another run of the tool pushes under our push: the base is as it was, so are the changes.
+    racer = someone_elses_commit(remote, tmp_path, f"Update models\n\n{TRAILER}\n")
+    marker = racing_hook(remote, tmp_path, f"refs/heads/{BRANCH}", racer)
+    write_model(work, "openai.json", '{"data": [{"id": "c"}]}\n')
+    seen: list[list[FileChange]] = []
+    result = publish(options(work, github), lambda c: seen.append(c) or summarize(c))
+    assert marker.exists() and result.operation == "updated"
+    assert len(seen) == 1
+
+
+def test_a_base_that_moved_under_the_push_is_rendered_against_again(work, remote, tmp_path):
+    # Someone changes openai.json on main while we push onto it: our change is now against
+    # their content, and the text says so.
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(remote), str(other))
+    (other / "models" / "openai.json").write_text('{"data": [{"id": "theirs"}]}\n')
+    git(other, "commit", "--quiet", "-am", "theirs")
+    git(other, "push", "--quiet", "origin", "HEAD:refs/heads/side")
+    marker = racing_hook(remote, tmp_path, "refs/heads/main", git(other, "rev-parse", "HEAD"))
+    write_model(work, "openai.json", '{"data": [{"id": "ours"}]}\n')
+    seen: list[list[FileChange]] = []
+    opts = PublishOptions(workspace=work, mode="push")
+    result = publish(opts, lambda c: seen.append(c) or summarize(c))
+    assert marker.exists()
+    assert [[c.old for c in changes] for changes in seen] == [
+        [BASE_JSON],
+        [b'{"data": [{"id": "theirs"}]}\n'],
+    ]
+    assert (
+        git(remote, "show", f"{result.head_sha}:models/openai.json") == '{"data": [{"id": "ours"}]}'
+    )
 
 
 def test_push_mode_commits_onto_base_and_retries_a_race(work, remote, github, tmp_path):
@@ -680,7 +718,9 @@ def test_secrets_in_the_summary_are_redacted_before_sending(work, remote, github
     secrets.register(canary)
 
     def leaky(changes):
-        return Summary(f"Update {canary}", f"body {canary}", f"commit {canary}\n\nmore {canary}")
+        return PublishText(
+            f"Update {canary}", f"body {canary}", f"commit {canary}\n\nmore {canary}"
+        )
 
     write_model(work, "openai.json", '{"data": [{"id": "b"}]}\n')
     publish(options(work, github, dry_run=True), leaky)

@@ -18,9 +18,8 @@ from github_server import FakeGitHub, Fault, created_then, server_error
 from test_publish import BASE_JSON, BRANCH, TOKEN, options, remote_ref, summarize, write_model
 
 from dump_models import github as github_module
-from dump_models import signed_commit
 from dump_models.errors import DumpModelsError
-from dump_models.publish import publish
+from dump_models.publish import publish, signed_commit
 
 # The bare origin and the checkout, set up as test_publish sets them up.
 remote, work = test_publish.remote, test_publish.work

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import DumpModelsError
-from .git import Git
-from .github import NOT_FAST_FORWARD, REF_EXISTS, REF_MISSING, GitHub, GitHubError
+from ..errors import DumpModelsError
+from ..git import Git
+from ..github import NOT_FAST_FORWARD, REF_EXISTS, REF_MISSING, GitHub, GitHubError
+from .ownership import TRAILER
 
 # GitHub documents 100 MB for a file, but its blob API has been seen refusing 40 MiB (422):
 # a larger file is refused here, before anything is written.
 MAX_BLOB_BYTES = 40 * 1024 * 1024
 TREE_CHUNK = 100  # entries per tree request; more are laid over one another, as c-p-r does
-TRAILER = "Generated-by: dump-models"
 GITLINK = "160000"
 
 

@@ -1,0 +1,166 @@
+"""Publish the output directory: one commit on the update branch and one rolling pull request.
+
+Typed steps, each deciding from the one before (docs/publishing.md):
+
+1. :func:`~.plan.plan`: the tips of the base and the branch on origin, the tree to commit and
+   its :class:`FileChange` list;
+2. the caller renders a :class:`PublishText` from the changes (``render``);
+3. :func:`~.branch.update_branch` -> :class:`~.branch.BranchResult`, or
+   :class:`~.plan.OriginMoved`, and then it all starts again from 1 (:data:`ATTEMPTS`);
+4. :func:`~.pull_request.update_pull_request` -> :class:`~.pull_request.PullRequestResult`,
+   then :func:`~.pull_request.decorate_pull_request` and :func:`~.branch.delete_branch`.
+
+Every decision is taken from what origin and the API say now; the user's checkout (HEAD,
+index, working tree, refs) is never changed: the commit is built in a private index from the
+base tip and pushed by sha.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .. import secrets
+from ..errors import DumpModelsError
+from ..git import Entry, GitError
+from ..github import GitHubError
+from .branch import BranchResult, delete_branch, update_branch
+from .checkout import Checkout, open_checkout
+from .failures import describe_failure
+from .options import PublishOptions, validate_options
+from .ownership import DERIVED_FILES, TRAILER, owned_paths
+from .plan import FileChange, OriginMoved, Plan, PublishText, plan
+from .pull_request import (
+    PullRequestOperation,
+    PullRequestResult,
+    decorate_pull_request,
+    update_pull_request,
+)
+
+__all__ = [
+    "ATTEMPTS",
+    "DERIVED_FILES",
+    "TRAILER",
+    "BranchResult",
+    "FileChange",
+    "Plan",
+    "PublishOptions",
+    "PublishResult",
+    "PublishText",
+    "PullRequestResult",
+    "Render",
+    "owned_paths",
+    "publish",
+    "publish_branch",
+]
+
+ATTEMPTS = 3  # pushes rejected because origin moved are planned, built and pushed this often
+# The caller's renderer: the plan's changes -> the title, body and commit message.
+Render = Callable[[Sequence[FileChange]], PublishText]
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What was done: ``operation`` is the pull request's (created | updated | unchanged |
+    closed | none).
+
+    In push mode it is always ``none``; a push that happened shows as ``head_sha`` (the
+    pushed commit) with ``branch`` the base. Otherwise ``head_sha`` is the update branch's tip
+    afterwards (None: there is none).
+    """
+
+    operation: PullRequestOperation
+    pr_number: int | None = None
+    pr_url: str | None = None
+    head_sha: str | None = None
+    branch: str | None = None
+
+
+def publish(
+    options: PublishOptions, render: Render, *, emit: Callable[[str], None] = print
+) -> PublishResult:
+    """Commit the output directory's changes and open or update the one pull request.
+
+    Only the tool's files (:func:`owned_paths`) that this run added or modified (they differ
+    between the checkout's HEAD and the working tree) are laid over the base tip; nothing is
+    deleted; other files are named in one warning. ``render`` is called with the changes
+    against the base when there are any (again only if a re-plan finds other changes).
+
+    ``mode="push"`` commits onto the base branch instead; ``mode="none"`` and ``dry_run`` only
+    say what would be done (``none``). Raises :class:`DumpModelsError` with a one-line,
+    redacted message.
+    """
+    secrets.register(options.token)
+    validate_options(options)
+    try:
+        checkout = open_checkout(options, emit)
+        if checkout is None:
+            return PublishResult("none")
+        branch = checkout.base if options.mode == "push" else options.branch
+        return publish_branch(checkout, branch, checkout.entries, render)
+    except (GitError, GitHubError) as exc:
+        raise DumpModelsError(describe_failure(exc), exit_code=1) from None
+
+
+def publish_branch(
+    checkout: Checkout, branch: str, entries: Sequence[Entry], render: Render
+) -> PublishResult:
+    """The lifecycle of one branch and its pull request: ``entries`` laid over the base tip.
+
+    Plans again from the new tips when origin moved, up to :data:`ATTEMPTS` times.
+    """
+    texts = _Texts(checkout.options, render)
+    for _ in range(ATTEMPTS):
+        done = _attempt(checkout, branch, entries, texts)
+        if done is not None:
+            return done
+        checkout.say(
+            f"origin moved while publishing; rebuilding from the new tip of {checkout.base}"
+        )
+    raise DumpModelsError(
+        f"gave up after {ATTEMPTS} attempts: origin kept moving under {branch}", exit_code=1
+    )
+
+
+def _attempt(
+    checkout: Checkout, branch: str, entries: Sequence[Entry], texts: _Texts
+) -> PublishResult | None:
+    """One plan-branch-pull-request round; None when origin moved and it must be redone."""
+    planned = plan(checkout, branch, entries)
+    if isinstance(planned, OriginMoved):
+        return None
+    text = None
+    if planned.has_diff_with_base:
+        text = texts.of(planned.changes)
+        count = len(planned.changes)
+        checkout.say(f"{count} changed file(s) in {checkout.out}/ against {planned.base}")
+    else:
+        checkout.say(f"no change in {checkout.out}/ against {planned.base}")
+    made = update_branch(checkout, planned, text.commit_message if text else None)
+    if isinstance(made, OriginMoved):
+        return None
+    pull = update_pull_request(checkout, planned, made, text)
+    decorate_pull_request(checkout, pull)
+    made = delete_branch(checkout, made)
+    return PublishResult(pull.operation, pull.number, pull.url, made.head_sha, branch)
+
+
+class _Texts:
+    """The caller's text for a plan's changes, rendered again only when the changes differ
+    (a re-plan after origin moved usually finds the same), with the options' title and message
+    and redacted: defence in depth, no registered secret goes into a commit or to the API."""
+
+    def __init__(self, options: PublishOptions, render: Render) -> None:
+        self._options, self._render = options, render
+        self._last: tuple[tuple[FileChange, ...], PublishText] | None = None
+
+    def of(self, changes: tuple[FileChange, ...]) -> PublishText:
+        if self._last is None or self._last[0] != changes:
+            text, o = self._render(changes), self._options
+            final = PublishText(
+                title=secrets.redact(o.title or text.title),
+                body=secrets.redact(text.body),
+                commit_message=secrets.redact(o.commit_message or text.commit_message),
+            )
+            self._last = (changes, final)
+        return self._last[1]

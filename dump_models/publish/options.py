@@ -1,0 +1,79 @@
+"""What publishing is asked to do: :class:`PublishOptions`, gathered once and checked once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DumpModelsError
+from ..inputs import DEFAULT_BRANCH, DEFAULT_OUTPUT_DIR, PUBLISH_MODES, PublishMode
+
+# ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
+AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """Everything publishing needs, gathered once by the CLI or the Action."""
+
+    workspace: Path
+    output_dir: str = DEFAULT_OUTPUT_DIR
+    mode: PublishMode = "pull-request"
+    base: str | None = None
+    branch: str = DEFAULT_BRANCH
+    title: str | None = None
+    commit_message: str | None = None
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    draft: bool = False
+    dry_run: bool = False
+    # The configured providers: their `<name>.json` are the tool's files (see owned_paths).
+    # None: every built-in provider, as when the config lists none.
+    providers: tuple[str, ...] | None = None
+    sign_commits: bool = False  # the commit made through GitHub's API, so GitHub signs it
+    token: str | None = field(default=None, repr=False)
+    api_url: str = "https://api.github.com"
+    graphql_url: str | None = None  # None: next to api_url (/graphql, or /api/graphql on GHES)
+    server_url: str = "https://github.com"
+    repository: str | None = None
+    author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+
+    @property
+    def dry(self) -> bool:
+        """Only say what would be done: ``--dry-run`` or ``publish: none``."""
+        return self.dry_run or self.mode == "none"
+
+
+def validate_options(options: PublishOptions) -> None:
+    """Raise :class:`DumpModelsError` (exit 2) for options that cannot be published with."""
+    if options.mode not in PUBLISH_MODES:
+        modes = ", ".join(PUBLISH_MODES)
+        raise DumpModelsError(f"publish mode must be one of {modes}: {options.mode!r}")
+    if options.repository is not None and options.repository.count("/") != 1:
+        raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
+    if options.mode == "pull-request" and not options.dry_run:
+        if not options.repository:
+            raise DumpModelsError(
+                "publishing a pull request needs the repository: set GITHUB_REPOSITORY=owner/name "
+                "and a token in GITHUB_TOKEN, or use --dry-run / --publish none"
+            )
+        if not options.token:
+            raise DumpModelsError(
+                "publishing a pull request needs a token: set GITHUB_TOKEN (input `token` in "
+                "the Action), or use --dry-run / --publish none"
+            )
+    if options.sign_commits and not options.dry:
+        if not (options.repository and options.token):
+            raise DumpModelsError(
+                "sign-commits has GitHub's API make the commit: it needs GITHUB_REPOSITORY="
+                "owner/name and a token (GITHUB_TOKEN, input `token`)"
+            )
+    if not AUTHOR_FORM.fullmatch(options.author.strip()):
+        raise DumpModelsError(
+            f"author must be `Name <email>`: {options.author!r} (fix: set --author / input "
+            "`author` like `dump-models bot <bot@example.com>`, or leave it unset)"
+        )
+    output = Path(options.output_dir)
+    if output.is_absolute() or ".." in output.parts:
+        raise DumpModelsError(f"output directory must be inside the workspace: {output}")

@@ -1,0 +1,113 @@
+"""Step 3, the pull request: one per update branch, decided from the branch step's result.
+
+Created when none is open, else its title and body updated; left as it is when the branch did
+not move; closed when nothing is left to publish. Create first and, on GitHub's "A pull
+request already exists", update the one another run just opened. :func:`decorate_pull_request`
+then adds what is asked for on top (labels, reviewers), each refusal a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..github import PR_EXISTS, GitHubError
+from .branch import BranchResult
+from .checkout import Checkout
+from .plan import Plan, PublishText
+
+PullRequestOperation = Literal["created", "updated", "unchanged", "closed", "none"]
+
+
+@dataclass(frozen=True)
+class PullRequestResult:
+    """What the pull request step did; ``number`` and ``url`` of the pull request it is about
+    (also in a dry run, when one is open). Push mode has none: ``none``."""
+
+    operation: PullRequestOperation
+    number: int | None = None
+    url: str | None = None
+
+
+def update_pull_request(
+    checkout: Checkout, plan: Plan, branch: BranchResult, text: PublishText | None
+) -> PullRequestResult:
+    """Open, update, leave or close the pull request from ``branch``, from what that step did.
+
+    ``text`` (the title and body) may be None only when nothing differs from the base. A dry
+    run says what it would do, the body included, and returns ``none``.
+    """
+    if checkout.options.mode == "push":
+        return PullRequestResult("none")
+    pr = checkout.open_pull(branch.branch)
+    found = _result("none", pr)
+    if not branch.has_diff_with_base:
+        if pr is None or branch.foreign:  # someone else's work there: their pull request too
+            return found
+        if checkout.dry:
+            checkout.say(f"would close pull request #{pr['number']}")
+            return found
+        assert checkout.gh is not None
+        checkout.gh.update_pull(pr["number"], state="closed")
+        checkout.say(f"closed pull request #{pr['number']}: nothing left to update")
+        return _result("closed", pr)
+    assert text is not None
+    if checkout.dry:
+        if pr is not None:
+            checkout.say(f"would update pull request #{pr['number']}: {text.title}")
+        else:
+            checkout.say(f"would open a pull request {branch.branch} → {plan.base}: {text.title}")
+        checkout.say(text.body)
+        return found
+    gh = checkout.gh
+    assert gh is not None  # validated: pull-request mode needs a token and a repository
+    if pr is not None and branch.operation == "not-updated":
+        checkout.say(f"pull request #{pr['number']} is up to date: {pr.get('html_url')}")
+        return _result("unchanged", pr)
+    operation: PullRequestOperation = "updated"
+    if pr is None:
+        try:
+            pr = gh.create_pull(
+                head=branch.branch,
+                base=plan.base,
+                title=text.title,
+                body=text.body,
+                draft=checkout.options.draft,
+            )
+            operation = "created"
+        except GitHubError as exc:
+            # Another run opened it between our look-up and our create: update that one.
+            if exc.status != 422 or PR_EXISTS.lower() not in exc.message.lower():
+                raise
+            pr = gh.find_open_pull(branch.branch)
+            if pr is None:
+                raise
+    if operation == "updated":
+        pr = gh.update_pull(pr["number"], title=text.title, body=text.body)
+    result = _result(operation, pr)
+    checkout.say(f"{operation} pull request #{result.number}: {result.url}")
+    return result
+
+
+def decorate_pull_request(checkout: Checkout, pull: PullRequestResult) -> None:
+    """Labels and reviewers on a pull request just created or updated; a refusal is a warning,
+    the pull request stands."""
+    o, gh = checkout.options, checkout.gh
+    if pull.operation not in ("created", "updated") or pull.number is None or gh is None:
+        return
+    if o.labels:
+        try:
+            gh.add_labels(pull.number, list(o.labels))
+        except GitHubError as exc:
+            checkout.warn(f"labels {', '.join(o.labels)} not added: {exc.message}")
+    if o.reviewers:
+        try:
+            gh.request_reviewers(pull.number, list(o.reviewers))
+        except GitHubError as exc:
+            checkout.warn(f"reviewers {', '.join(o.reviewers)} not requested: {exc.message}")
+
+
+def _result(operation: PullRequestOperation, pr: dict | None) -> PullRequestResult:
+    if pr is None:
+        return PullRequestResult(operation)
+    return PullRequestResult(operation, pr["number"], pr.get("html_url"))
