@@ -14,7 +14,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -397,8 +397,9 @@ def fetch_all(
     """Fetch every target concurrently; results by name, in the targets' order.
 
     ``on_result`` is called in the calling thread as each provider finishes. It takes the
-    listing over: the result kept and returned then has no ``document`` or ``models``, so
-    memory holds the listings in flight, not every provider's. An exception in
+    listing over: the result kept and returned then has no ``document`` or ``models``, and a
+    fetch starts only as another is handed over, so memory holds at most ``concurrency``
+    listings, however many providers there are and however slow ``on_result`` is. An exception in
     ``on_result`` becomes that provider's failure (``on_result`` is called again with it).
     One provider's failure never stops the others.
     """
@@ -407,29 +408,40 @@ def fetch_all(
     if not targets:
         return results
     workers = max(1, min(concurrency, len(targets)))
+    waiting = iter(targets)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dump-models") as pool:
-        futures = {
-            pool.submit(
-                fetch_listing,
-                target,
-                timeout=timeout,
-                retries=retries,
-                backoff=backoff,
-                limits=limits,
-            ): target
-            for target in targets
-        }
-        for future in as_completed(futures):
-            target = futures.pop(future)
+        futures: dict[Future[FetchResult], Target] = {}
+
+        def start_next() -> None:
+            target = next(waiting, None)
+            if target is not None:
+                future = pool.submit(
+                    fetch_listing,
+                    target,
+                    timeout=timeout,
+                    retries=retries,
+                    backoff=backoff,
+                    limits=limits,
+                )
+                futures[future] = target
+
+        # A sliding window: a fetch starts only when one has been handed over, so that the
+        # listings held are those in flight, however slow ``on_result`` is.
+        for _ in range(workers):
+            start_next()
+        while futures:
+            done = next(as_completed(futures))
+            target = futures.pop(done)
             try:
-                result = future.result()
+                result = done.result()
             except Exception as exc:  # fetch_listing catches everything; belt and braces
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"
                 result = _failed(target, reason, time.monotonic(), time.time(), 0)
-            del future  # it holds the listing too
+            del done  # it holds the listing too
             if on_result is not None:
                 result = _hand_over(result, target, on_result)
             results[target.name] = result
+            start_next()
     return {t.name: results[t.name] for t in targets if t.name in results}
 
 
