@@ -165,13 +165,17 @@ def main(argv: list[str]) -> int:
             f"| {r['not_modified_peak']:.0f} MiB |"
         )
     ok = all(
-        r["first"] <= 2 * r["floor"] and r["rerun"] <= r["first"] and r["first_peak"] < 200 / 1.048576
+        r["first"] <= 2 * r["floor"]
+        and r["rerun"] <= r["first"]
+        and r["first_peak"] < 200 / 1.048576
         for r in rows
         if r["providers"] <= 150
     )
     if len(rows) > 1:
         growth = max(r["first_peak"] for r in rows) / rows[0]["first_peak"]
-        print(f"\npeak RSS, {rows[-1]['providers']} / {rows[0]['providers']} providers: {growth:.2f}")
+        print(
+            f"\npeak RSS, {rows[-1]['providers']} / {rows[0]['providers']} providers: {growth:.2f}"
+        )
         ok &= growth <= 1.2
     return 0 if ok else 1
 

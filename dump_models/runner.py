@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 
 from . import canonical, secrets
 from .config import Settings
-from .diff import compare_listings
 from .dumps import read_previous
 from .fetch import FetchResult, fetch_all
-from .providers import ProviderSpec
+from .processing import FileVersions as FileVersions  # the versions change_report reads
+from .processing import Processed, Processing, processed
+from .processing import file_digest as file_digest
 from .report import render_markdown, report_json
 from .results import ProviderReport
+from .workers import Workers, worker_count
 
 # The job summary and --report-md hold the whole report, cut only to fit a step summary:
 # GitHub drops one over 1 MiB, counted in bytes of UTF-8, whole.  The action appends a line
@@ -23,25 +23,9 @@ from .results import ProviderReport
 STEP_SUMMARY_MAX_BYTES = 1024 * 1024
 SUMMARY_APPENDIX_BYTES = 4096
 FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
-_MAX_REASON = 300  # characters of a failure reason built from an exception
-COMPARED = ("changed", "new", "unchanged")  # a report of the file's versions before and after
 
 Emit = Callable[[str], None]
 OnReport = Callable[[ProviderReport, str], None]
-
-
-@dataclass(frozen=True)
-class FileVersions:
-    """A provider's file as a run compared it: the sha256 (hex) of the bytes it read as the
-    previous file and of the bytes it left there; None: no file."""
-
-    before: str | None
-    after: str | None
-
-
-def file_digest(data: bytes | None) -> str | None:
-    """The sha256 (hex) of a file's bytes, None for no file."""
-    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -66,96 +50,6 @@ class RunResult:
     @property
     def changed(self) -> bool:
         return any(r.status in ("changed", "new") for r in self.reports)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
-        return None
-
-
-def _count(models: list | None) -> int | None:
-    return None if models is None else len(models)
-
-
-def _failed(spec: ProviderSpec, reason: str, old_models: list | None) -> ProviderReport:
-    count = _count(old_models)
-    return ProviderReport(
-        name=spec.name,
-        status="failed",
-        error=secrets.redact(reason),
-        models_before=count,
-        models_after=count,
-    )
-
-
-def _check_renders(report: ProviderReport) -> None:
-    """Render the report on its own before its file is written, so that a value the reports
-    cannot show fails this provider and leaves its file as it was, not the run's report."""
-    canonical.dumps(report_json([report]))
-    render_markdown([report], max_chars=None)
-
-
-def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
-    """Turn one provider's fetch into its report, writing its file when that is safe.
-
-    A listing that cannot be stored (``canonical.unstorable_reason``) or whose models cannot be
-    told apart (``canonical.id_problem``) fails the provider, which keeps its file.
-    """
-    path = settings.output_dir / f"{spec.name}.json"
-    old_models = read_previous(path, spec)
-    if not result.ok:
-        return _failed(spec, result.error or "unknown error", old_models)
-    models = canonical.listing_models(result.document, spec.list_key)
-    problem = canonical.unstorable_reason(result.document, models, spec.id_field)
-    if problem:
-        return _failed(spec, f"cannot be stored: {problem}", old_models)
-    document, _ = canonical.canonical_document(spec, result.document, fetched_at=result.fetched_at)
-    new_models = canonical.listing_models(document, spec.list_key) or []
-    problem = canonical.id_problem(new_models, spec.id_field)
-    if problem:
-        return _failed(spec, problem, old_models)
-    report = compare_listings(
-        spec.name,
-        old_models,
-        new_models,
-        id_field=spec.id_field,
-        ignore_fields=spec.volatile_fields,
-    )
-    reason = canonical.guard_reason(
-        _count(old_models), len(new_models), settings.max_removal_ratio, len(report.removed)
-    )
-    if reason and not settings.force:
-        return ProviderReport(
-            name=spec.name,
-            status="guarded",
-            error=reason,
-            models_before=_count(old_models),
-            models_after=len(new_models),  # what the listing holds; the file keeps the old
-        )
-    _check_renders(report)
-    if not settings.dry_run:
-        # A provider echoing a key back (a query key in a URL) must not get it committed.
-        text = secrets.redact(canonical.dumps(document), min_length=secrets.DATA_MIN_LENGTH)
-        canonical.write_if_changed(path, text)
-    return report
-
-
-def processed(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
-    """:func:`process_result` that never raises: whatever goes wrong with one provider's
-    listing (a bug included) becomes that provider's one-line failure; its file is untouched
-    (every write is atomic and the last step)."""
-    try:
-        return process_result(settings, spec, result)
-    except OSError as exc:
-        reason = f"cannot write its file: {exc}"
-    except Exception as exc:
-        reason = f"cannot process its listing: {type(exc).__name__}: {exc}"
-    reason = " ".join(reason.split())
-    if len(reason) > _MAX_REASON:
-        reason = reason[: _MAX_REASON - 1] + "\u2026"
-    return _failed(spec, reason, read_previous(settings.output_dir / f"{spec.name}.json", spec))
 
 
 def provider_line(report: ProviderReport, seconds: float | None = None) -> str:
@@ -223,8 +117,8 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
     for target in settings.targets:
         reason = target.skip_reason
         if reason is not None:
-            path = settings.output_dir / f"{target.name}.json"
-            count = _count(read_previous(path, target.spec))
+            models = read_previous(settings.output_dir / f"{target.name}.json", target.spec)
+            count = None if models is None else len(models)
             finish(
                 ProviderReport(
                     name=target.name,
@@ -235,22 +129,44 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
                 )
             )
 
-    def on_result(result: FetchResult) -> None:
-        path = settings.output_dir / f"{result.name}.json"
-        before = file_digest(_read(path))
-        report = processed(settings, specs[result.name], result)
-        if report.status in COMPARED and not settings.dry_run:
-            versions[result.name] = FileVersions(before, file_digest(_read(path)))
-        finish(report, result.seconds)
-
-    fetch_all(
-        [t for t in settings.targets if t.skip_reason is None],
-        concurrency=settings.concurrency,
-        timeout=settings.timeout,
-        retries=settings.retries,
-        limits=settings.limits,
-        on_result=on_result,
+    job = Processing(
+        output_dir=settings.output_dir,
+        max_removal_ratio=settings.max_removal_ratio,
+        force=settings.force,
+        dry_run=settings.dry_run,
     )
+
+    seconds: dict[str, float] = {}
+
+    def on_done(name: str, done: Processed) -> None:
+        if done.versions is not None:
+            versions[name] = done.versions
+        finish(done.report, seconds.pop(name, None))
+
+    fetchable = [t for t in settings.targets if t.skip_reason is None]
+    count = worker_count(len(fetchable))
+    workers = Workers(job, count, on_done) if count else None
+
+    def on_result(result: FetchResult) -> None:
+        seconds[result.name] = result.seconds
+        spec = specs[result.name]
+        if workers is None:
+            on_done(result.name, processed(job, spec, result))
+        else:  # the document alone crosses over: ``models`` is a list inside it
+            workers.submit(spec, replace(result, models=None))
+
+    try:
+        fetch_all(
+            fetchable,
+            concurrency=settings.concurrency,
+            timeout=settings.timeout,
+            retries=settings.retries,
+            limits=settings.limits,
+            on_result=on_result,
+        )
+    finally:
+        if workers is not None:
+            workers.close()
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
     emit(summary_line(ordered))
     data = report_json(ordered)
