@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import canonical, secrets
 from .diff import compare_listings
 from .dumps import listing_in, read_previous
-from .fetch import FetchResult
 from .providers import ProviderSpec
 from .report import render_markdown, report_json
 from .results import ProviderReport
+
+if TYPE_CHECKING:  # a worker process needs no HTTP client
+    from .fetch import FetchResult
 
 _MAX_REASON = 300  # characters of a failure reason built from an exception
 
@@ -83,21 +86,21 @@ def _check_renders(report: ProviderReport) -> None:
     render_markdown([report], max_chars=None)
 
 
-def process_result(job: Processing, spec: ProviderSpec, result: FetchResult) -> Processed:
-    """Turn one provider's fetch into its report, writing its file when that is safe.
+def process_listing(
+    job: Processing, spec: ProviderSpec, document: Any, fetched_at: float
+) -> Processed:
+    """Turn one provider's fetched listing into its report, writing its file when that is safe.
 
     A listing that cannot be stored (``canonical.unstorable_reason``) or whose models cannot be
     told apart (``canonical.id_problem``) fails the provider, which keeps its file.
     """
     path = job.path(spec.name)
-    if not result.ok:
-        return Processed(failed(spec, result.error or "unknown error", read_previous(path, spec)))
-    models = canonical.listing_models(result.document, spec.list_key)
-    problem = canonical.unstorable_reason(result.document, models, spec.id_field)
+    models = canonical.listing_models(document, spec.list_key)
+    problem = canonical.unstorable_reason(document, models, spec.id_field)
     if problem:
         unstorable = f"cannot be stored: {problem}"
         return Processed(failed(spec, unstorable, read_previous(path, spec)))
-    document, _ = canonical.canonical_document(spec, result.document, fetched_at=result.fetched_at)
+    document, _ = canonical.canonical_document(spec, document, fetched_at=fetched_at)
     new_models = canonical.listing_models(document, spec.list_key) or []
     problem = canonical.id_problem(new_models, spec.id_field)
     if problem:
@@ -146,11 +149,21 @@ def _unchanged(job: Processing, spec: ProviderSpec, models: list, data: bytes) -
 
 
 def processed(job: Processing, spec: ProviderSpec, result: FetchResult) -> Processed:
-    """:func:`process_result` that never raises: whatever goes wrong with one provider's
+    """One provider's fetch to its report: its failure, or its listing processed."""
+    if not result.ok:
+        reason = result.error or "unknown error"
+        return Processed(failed(spec, reason, read_previous(job.path(spec.name), spec)))
+    return listing_processed(job, spec, result.document, result.fetched_at)
+
+
+def listing_processed(
+    job: Processing, spec: ProviderSpec, document: Any, fetched_at: float
+) -> Processed:
+    """:func:`process_listing` that never raises: whatever goes wrong with one provider's
     listing (a bug included) becomes that provider's one-line failure; its file is untouched
     (every write is atomic and the last step)."""
     try:
-        return process_result(job, spec, result)
+        return process_listing(job, spec, document, fetched_at)
     except OSError as exc:
         reason = f"cannot write its file: {exc}"
     except Exception as exc:

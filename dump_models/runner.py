@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import canonical, secrets
 from .config import Settings
@@ -152,8 +152,8 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         spec = specs[result.name]
         if workers is None:
             on_done(result.name, processed(job, spec, result))
-        else:  # the document alone crosses over: ``models`` is a list inside it
-            workers.submit(spec, replace(result, models=None))
+        else:
+            workers.submit(spec, result)
 
     try:
         fetch_all(

@@ -17,19 +17,22 @@ import pickle
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from . import secrets
 from .dumps import read_previous
-from .fetch import FetchResult
-from .processing import Processed, Processing, failed, one_line, processed
+from .processing import Processed, Processing, failed, listing_processed, one_line, processed
 from .providers import ProviderSpec
+
+if TYPE_CHECKING:  # a worker process needs no HTTP client
+    from .fetch import FetchResult
 
 MIN_LISTINGS = 8  # fewer listings are processed in the run's process: a worker costs a start
 PER_WORKER = 2  # listings handed to each worker at once: one processed, one waiting
 CRASHED = "its processing ended abruptly (the worker process died, e.g. out of memory)"
 
 OnDone = Callable[[str, Processed], None]
-Lost = tuple[ProviderSpec, FetchResult]  # a listing whose worker died before it finished
+Lost = tuple[ProviderSpec, "FetchResult"]  # a listing whose worker died before it finished
 
 
 def worker_count(listings: int) -> int:
@@ -51,9 +54,8 @@ def _adopt(known: Iterable[str]) -> None:
 
 
 def _process(job: Processing, payload: bytes) -> Processed:
-    """A worker's task: one provider's pickled spec and fetch, processed."""
-    spec, result = pickle.loads(payload)
-    return processed(job, spec, result)
+    """A worker's task: one provider's pickled spec and listing, processed."""
+    return listing_processed(job, *pickle.loads(payload))
 
 
 class Workers:
@@ -76,11 +78,16 @@ class Workers:
         )
 
     def submit(self, spec: ProviderSpec, result: FetchResult) -> None:
-        """Hand one provider's fetch over; waits while the workers have enough to do."""
+        """Hand one provider's fetch over (a failed fetch has nothing to process: it is
+        reported here); waits while the workers have enough to do."""
+        if not result.ok:
+            self._on_done(spec.name, processed(self._job, spec, result))
+            return
         while len(self._pending) >= self._count * PER_WORKER:
             self._collect(wait(self._pending, return_when=FIRST_COMPLETED).done)
         try:
-            payload = pickle.dumps((spec, result), protocol=pickle.HIGHEST_PROTOCOL)
+            listing = (spec, result.document, result.fetched_at)
+            payload = pickle.dumps(listing, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # nested too deeply to pickle: here the checks refuse it first
             self._on_done(spec.name, processed(self._job, spec, result))
             return
@@ -135,7 +142,8 @@ class Workers:
         """One listing processed in a process of its own: a second death is its own."""
         with self._new_pool(1) as pool:
             try:
-                return pool.submit(processed, self._job, spec, result).result()
+                listing = (self._job, spec, result.document, result.fetched_at)
+                return pool.submit(listing_processed, *listing).result()
             except BrokenProcessPool:
                 reason = CRASHED
             except Exception as exc:  # sending the listing or its report across failed
