@@ -13,6 +13,7 @@ from pathlib import Path
 from . import secrets
 from .config_file import ConfigFile, read_config
 from .errors import DumpModelsError
+from .http_cache import HTTP_CACHE
 from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs
 from .lc import lc_spec, read_lc_config
 from .limits import DEFAULT_LIMITS, Limits
@@ -41,6 +42,8 @@ class Settings:
     # Whose `<name>.json` publish may commit: the config's providers (every built-in when it
     # lists none) and lc's; a --providers subset of one run does not shrink it.
     owned_providers: tuple[str, ...] = ()
+    # Where the providers' HTTP validators are kept between runs (docs/scale.md); None: nowhere.
+    http_cache: Path | None = None
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -140,6 +143,7 @@ def load_settings(
         ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
         owned_providers=tuple(sorted(owned)),
+        http_cache=workspace / HTTP_CACHE,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,6 +44,10 @@ class FetchResult:
     seconds: float
     pages: int
     fetched_at: float
+    # The server answered 304 to the validators sent: the listing they describe stands.
+    not_modified: bool = False
+    # What the server said identifies a one-page listing (ETag, Last-Modified), to send back.
+    validators: http.Validators | None = None
 
 
 class _Failure(Exception):
@@ -211,6 +215,8 @@ class _Listing:
         self.first: Any = None
         self.models: list[dict] = []
         self.cursors: set[str] = set()
+        self.not_modified = False
+        self.validators: http.Validators | None = None  # of the first page
 
     def bytes_allowed(self) -> int:
         """The most the next response may hold."""
@@ -269,7 +275,13 @@ def _read_page(
 
 
 def _fetch_pages(
-    target: Target, listing: _Listing, *, timeout: float, retries: int, backoff: float
+    target: Target,
+    listing: _Listing,
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    validators: http.Validators | None,
 ) -> None:
     problem = _key_problem(target)
     if problem is not None:
@@ -285,7 +297,7 @@ def _fetch_pages(
         deadline=http.Deadline(limits.provider_timeout),
     )
     try:
-        _read_pages(target, listing, transport, headers, params)
+        _read_pages(target, listing, transport, headers, params, validators)
     finally:
         transport.close()
 
@@ -296,13 +308,16 @@ def _read_pages(
     transport: http.Transport,
     headers: dict[str, str],
     params: dict[str, str],
+    validators: http.Validators | None,
 ) -> None:
     limits = listing.limits
     url = target.spec.url
     while True:
         page = listing.pages + 1
+        # Validators go with the first request only: they were kept for one-page listings.
+        sent = {**headers, **validators.headers()} if validators and page == 1 else headers
         try:
-            response = transport.get(url, params, headers, max_bytes=listing.bytes_allowed())
+            response = transport.get(url, params, sent, max_bytes=listing.bytes_allowed())
         except http.TooLarge as exc:
             raise _Failure(listing.too_large(exc.limit)) from None
         except http.OutOfTime as exc:
@@ -313,6 +328,12 @@ def _read_pages(
             ) from None
         except http.Failure as exc:
             raise _Failure(str(exc)) from None
+        if page == 1:
+            if response.status == http.NOT_MODIFIED:
+                listing.not_modified = True
+                return
+            found = response.headers
+            listing.validators = http.Validators.of(found.get("ETag"), found.get("Last-Modified"))
         listing.charge(response.body)
         text = response.body.decode("utf-8-sig", errors="replace")
         status = response.status
@@ -337,8 +358,13 @@ def fetch_listing(
     retries: int = 3,
     backoff: float = 0.5,
     limits: Limits = DEFAULT_LIMITS,
+    validators: http.Validators | None = None,
 ) -> FetchResult:
     """Fetch one provider's full listing, every page, into a :class:`FetchResult`.
+
+    ``validators`` (of the listing the previous run kept) are sent with the first request; a
+    ``304`` to them is a result with ``not_modified`` and no listing. A one-page listing's
+    result carries the server's own validators.
 
     ``timeout`` bounds each request's wall-clock time (and never more than what
     ``limits.provider_timeout`` leaves); ``retries`` is the number of retries after the first
@@ -350,7 +376,27 @@ def fetch_listing(
     started = time.monotonic()
     listing = _Listing(limits)
     try:
-        _fetch_pages(target, listing, timeout=timeout, retries=retries, backoff=backoff)
+        _fetch_pages(
+            target,
+            listing,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            validators=validators,
+        )
+        if listing.not_modified:
+            return FetchResult(
+                name=target.name,
+                ok=True,
+                document=None,
+                models=None,
+                error=None,
+                seconds=time.monotonic() - started,
+                pages=0,
+                fetched_at=fetched_at,
+                not_modified=True,
+                validators=validators,
+            )
         document = listing.document(target.spec.list_key)
     except _Failure as exc:
         return _failed(target, str(exc), started, fetched_at, listing.pages)
@@ -366,6 +412,7 @@ def fetch_listing(
         seconds=time.monotonic() - started,
         pages=listing.pages,
         fetched_at=fetched_at,
+        validators=listing.validators if listing.pages == 1 else None,
     )
 
 
@@ -393,6 +440,7 @@ def fetch_all(
     backoff: float = 0.5,
     limits: Limits = DEFAULT_LIMITS,
     on_result: Callable[[FetchResult], None] | None = None,
+    validators: Mapping[str, http.Validators] | None = None,
 ) -> dict[str, FetchResult]:
     """Fetch every target concurrently; results by name, in the targets' order.
 
@@ -401,7 +449,8 @@ def fetch_all(
     fetch starts only as another is handed over, so memory holds at most ``concurrency``
     listings, however many providers there are and however slow ``on_result`` is. An exception in
     ``on_result`` becomes that provider's failure (``on_result`` is called again with it).
-    One provider's failure never stops the others.
+    One provider's failure never stops the others. ``validators``: by provider name, what
+    :func:`fetch_listing` sends back.
     """
     targets = list(targets)
     results: dict[str, FetchResult] = {}
@@ -422,6 +471,7 @@ def fetch_all(
                     retries=retries,
                     backoff=backoff,
                     limits=limits,
+                    validators=(validators or {}).get(target.name),
                 )
                 futures[future] = target
 

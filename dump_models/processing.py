@@ -148,6 +148,13 @@ def _unchanged(job: Processing, spec: ProviderSpec, models: list, data: bytes) -
     return Processed(report, FileVersions(digest, digest))
 
 
+def not_modified(job: Processing, spec: ProviderSpec, models: int, file: str) -> Processed:
+    """The report of a listing the server said is the one the file of sha256 ``file`` (and
+    ``models`` models) was written from: nothing downloaded, nothing to compare."""
+    report = ProviderReport(spec.name, "unchanged", models_before=models, models_after=models)
+    return Processed(report, None if job.dry_run else FileVersions(file, file))
+
+
 def processed(job: Processing, spec: ProviderSpec, result: FetchResult) -> Processed:
     """One provider's fetch to its report: its failure, or its listing processed."""
     if not result.ok:

@@ -9,8 +9,10 @@ from . import canonical, secrets
 from .config import Settings
 from .dumps import read_previous
 from .fetch import FetchResult, fetch_all
+from .http import Validators
+from .http_cache import HttpCache
 from .processing import FileVersions as FileVersions  # the versions change_report reads
-from .processing import Processed, Processing, processed
+from .processing import Processed, Processing, not_modified, processed
 from .processing import file_digest as file_digest
 from .report import render_markdown, report_json
 from .results import ProviderReport
@@ -103,7 +105,6 @@ def summary_line(reports: list[ProviderReport]) -> str:
 def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = None) -> RunResult:
     """Fetch every target, write what is safe to write, and report what changed."""
     reports: dict[str, ProviderReport] = {}
-    versions: dict[str, FileVersions] = {}
 
     def finish(report: ProviderReport, seconds: float | None = None) -> None:
         reports[report.name] = report
@@ -113,7 +114,6 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         else:
             emit(line)
 
-    specs = {t.name: t.spec for t in settings.targets}
     for target in settings.targets:
         reason = target.skip_reason
         if reason is not None:
@@ -129,44 +129,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
                 )
             )
 
-    job = Processing(
-        output_dir=settings.output_dir,
-        max_removal_ratio=settings.max_removal_ratio,
-        force=settings.force,
-        dry_run=settings.dry_run,
-    )
-
-    seconds: dict[str, float] = {}
-
-    def on_done(name: str, done: Processed) -> None:
-        if done.versions is not None:
-            versions[name] = done.versions
-        finish(done.report, seconds.pop(name, None))
-
-    fetchable = [t for t in settings.targets if t.skip_reason is None]
-    count = worker_count(len(fetchable))
-    workers = Workers(job, count, on_done) if count else None
-
-    def on_result(result: FetchResult) -> None:
-        seconds[result.name] = result.seconds
-        spec = specs[result.name]
-        if workers is None:
-            on_done(result.name, processed(job, spec, result))
-        else:
-            workers.submit(spec, result)
-
-    try:
-        fetch_all(
-            fetchable,
-            concurrency=settings.concurrency,
-            timeout=settings.timeout,
-            retries=settings.retries,
-            limits=settings.limits,
-            on_result=on_result,
-        )
-    finally:
-        if workers is not None:
-            workers.close()
+    versions = fetch_and_process(settings, finish, emit)
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
     emit(summary_line(ordered))
     data = report_json(ordered)
@@ -179,6 +142,77 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         markdown=markdown,
         versions=versions,
     )
+
+
+Finish = Callable[[ProviderReport, float | None], None]
+
+
+def fetch_and_process(settings: Settings, finish: Finish, emit: Emit) -> dict[str, FileVersions]:
+    """Fetch every target that is not skipped and process each listing as it comes (in
+    worker processes when that pays), calling ``finish(report, seconds)`` for each; the file
+    versions each report compared. Validators kept from the last run are sent back
+    (``http_cache``), and a 304 is the file as it is (docs/scale.md)."""
+    job = Processing(
+        output_dir=settings.output_dir,
+        max_removal_ratio=settings.max_removal_ratio,
+        force=settings.force,
+        dry_run=settings.dry_run,
+    )
+    specs = {t.name: t.spec for t in settings.targets}
+    fetchable = [t for t in settings.targets if t.skip_reason is None]
+    cache = None if settings.http_cache is None else HttpCache(settings.http_cache)
+    sent = {}  # validators sent back: the file is still the one written from them
+    for target in fetchable:
+        validators = (
+            None if cache is None else cache.validators_for(target.spec, job.path(target.name))
+        )
+        if validators is not None:
+            sent[target.name] = validators
+    versions: dict[str, FileVersions] = {}
+    seconds: dict[str, float] = {}
+    answered: dict[str, Validators | None] = {}  # what each server said identifies its listing
+
+    def on_done(name: str, done: Processed) -> None:
+        if done.versions is not None:
+            versions[name] = done.versions
+            if cache is not None and name in answered:
+                count = done.report.models_after
+                cache.remember(specs[name], answered.pop(name), done.versions.after, count)
+        finish(done.report, seconds.pop(name, None))
+
+    count = worker_count(len(fetchable))
+    workers = Workers(job, count, on_done) if count else None
+
+    def on_result(result: FetchResult) -> None:
+        name, spec = result.name, specs[result.name]
+        seconds[name] = result.seconds
+        if result.not_modified and cache is not None and (kept := cache.entry(name)):
+            on_done(name, not_modified(job, spec, kept.models, kept.file))
+            return
+        answered[name] = result.validators
+        if workers is None:
+            on_done(name, processed(job, spec, result))
+        else:
+            workers.submit(spec, result)
+
+    try:
+        fetch_all(
+            fetchable,
+            concurrency=settings.concurrency,
+            timeout=settings.timeout,
+            retries=settings.retries,
+            limits=settings.limits,
+            on_result=on_result,
+            validators=sent,
+        )
+    finally:
+        if workers is not None:
+            workers.close()
+    if cache is not None and not settings.dry_run:
+        problem = cache.save()
+        if problem:
+            emit(f"warning: {problem}")
+    return versions
 
 
 def write_reports(settings: Settings, data: dict, markdown: str) -> None:
