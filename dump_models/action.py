@@ -7,6 +7,7 @@ anything else is printed, then ``run``, then ``publish``, then the step fails (o
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -21,7 +22,7 @@ from .config import load_settings
 from .console import clean, command, mask_command, say
 from .errors import DumpModelsError
 from .providers import builtin_registry
-from .publish import publish
+from .publish import PublishResult, publish
 from .publish_options import publish_options, server_url
 from .report import fit_bytes, render_markdown, render_title
 from .results import ProviderReport
@@ -182,6 +183,16 @@ def full_report_link(environ: Mapping[str, str]) -> str | None:
     )
 
 
+def pull_request_maps(published: PublishResult) -> dict[str, str]:
+    """The ``pull-request-*`` outputs of group-by provider: JSON maps by provider."""
+    by = published.providers
+    return {
+        "pull-request-number": json.dumps({name: done.pr_number for name, done in by.items()}),
+        "pull-request-url": json.dumps({name: done.pr_url for name, done in by.items()}),
+        "pull-request-operation": json.dumps({name: done.operation for name, done in by.items()}),
+    }
+
+
 # --- the action -------------------------------------------------------------------------
 
 
@@ -248,6 +259,8 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         "pull-request-url": "",
         "pull-request-operation": "none",
     }
+    if given.group_by == "provider":  # JSON maps by provider, empty until published
+        outputs.update(pull_request_maps(PublishResult("none")))
     summary = result.markdown
 
     exit_code = result.exit_code
@@ -268,20 +281,28 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
     try:
         options = publish_options(given, settings, environ=run_environ, workspace=workspace)
         # The caller renders: the run's own reports say why files did not move.
+        # group-by provider: each pull request says its own provider only.
+        said = result.compared() if given.group_by == "provider" else result
         render = partial(
-            render_changes, spec_for=settings.spec_for, run=result, full_report=full_report
+            render_changes, spec_for=settings.spec_for, run=said, full_report=full_report
         )
         published = publish(options, render, emit=console.line)
     except DumpModelsError as error:
         console.error(str(error))
         exit_code = error.exit_code
     else:
-        outputs["pull-request-operation"] = published.operation
-        if published.pr_number:
-            outputs["pull-request-number"] = str(published.pr_number)
-        if published.pr_url:
-            outputs["pull-request-url"] = published.pr_url
-            summary += f"\n\nPull request ({published.operation}): {published.pr_url}\n"
+        if given.group_by == "provider":
+            outputs.update(pull_request_maps(published))
+            for provider, done in published.providers.items():
+                if done.pr_url:
+                    summary += f"\n\n{provider}: pull request ({done.operation}): {done.pr_url}\n"
+        else:
+            outputs["pull-request-operation"] = published.operation
+            if published.pr_number:
+                outputs["pull-request-number"] = str(published.pr_number)
+            if published.pr_url:
+                outputs["pull-request-url"] = published.pr_url
+                summary += f"\n\nPull request ({published.operation}): {published.pr_url}\n"
     finally:
         append_file(environ.get("GITHUB_STEP_SUMMARY"), job_summary(summary))
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))

@@ -21,8 +21,10 @@ from .errors import DumpModelsError
 
 FailOn = Literal["any", "all", "never"]
 PublishMode = Literal["pull-request", "push", "none"]
+GroupBy = Literal["all", "provider"]  # one pull request, or one per provider (docs/scale.md)
 FAIL_ON: tuple[str, ...] = get_args(FailOn)
 PUBLISH_MODES: tuple[str, ...] = get_args(PublishMode)
+GROUP_BY: tuple[str, ...] = get_args(GroupBy)
 DEFAULT_CONFIG = ".github/dump-models.yml"
 DEFAULT_OUTPUT_DIR = "models"
 DEFAULT_BRANCH = "dump-models/update"
@@ -84,6 +86,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("base", "branch", "base branch (default: the repository's default branch)"),
     Option("branch", "branch", f"update branch (default {DEFAULT_BRANCH})", default=DEFAULT_BRANCH),
+    Option(
+        "group-by",
+        "choice",
+        "one pull request for all providers, or one per provider (default all)",
+        default="all",
+        choices=GROUP_BY,
+    ),
     Option("title", "text", "pull request title (default: computed)"),
     Option("commit-message", "text", "commit message (default: computed)"),
     Option("author", "text", 'commit author and committer, "Name <email>"'),
@@ -113,6 +122,12 @@ OPTIONS: tuple[Option, ...] = (
         from_config=True,
     ),
     Option("force", "bool", "write listings the guard holds back", default="false"),
+    Option(
+        "reports",
+        "text",
+        "publish what shards left: a directory of their run --report-json files (fan-out)",
+        action=False,
+    ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 ACTION_INPUTS: tuple[Option, ...] = tuple(option for option in OPTIONS if option.action)
@@ -134,6 +149,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "publish",
         "base",
         "branch",
+        "group-by",
         "title",
         "commit-message",
         "author",
@@ -145,6 +161,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "config",
         "lc-config",
         "output-dir",
+        "reports",
     ),
 }
 
@@ -164,6 +181,7 @@ class Inputs:
     publish: PublishMode = "pull-request"
     base: str | None = None  # None: the repository's default branch
     branch: str = DEFAULT_BRANCH
+    group_by: GroupBy = "all"
     title: str | None = None
     commit_message: str | None = None
     author: str | None = None
@@ -175,6 +193,7 @@ class Inputs:
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
     force: bool = False
+    reports: str | None = None  # publish: the shards' reports (docs/scale.md)
 
 
 # --- reading and checking ---------------------------------------------------------------

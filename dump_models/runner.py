@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import canonical, secrets
 from .config import Settings
@@ -52,6 +52,12 @@ class RunResult:
     @property
     def changed(self) -> bool:
         return any(r.status in ("changed", "new") for r in self.reports)
+
+    def compared(self) -> RunResult:
+        """This run with only the reports of listings it compared with their files: what a
+        pull request of one provider's says (group-by provider), no other provider's failure."""
+        kept = [r for r in self.reports if r.status in ("changed", "new", "unchanged")]
+        return replace(self, reports=kept)
 
 
 def provider_line(report: ProviderReport, seconds: float | None = None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DumpModelsError
-from ..inputs import DEFAULT_BRANCH, DEFAULT_OUTPUT_DIR, PUBLISH_MODES, PublishMode
+from ..inputs import DEFAULT_BRANCH, DEFAULT_OUTPUT_DIR, PUBLISH_MODES, GroupBy, PublishMode
 
 # ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
 AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
@@ -22,6 +22,8 @@ class PublishOptions:
     mode: PublishMode = "pull-request"
     base: str | None = None
     branch: str = DEFAULT_BRANCH
+    # provider: a branch <branch>/<provider> and a pull request per provider (per_provider.py)
+    group_by: GroupBy = "all"
     title: str | None = None
     commit_message: str | None = None
     labels: tuple[str, ...] = ()
@@ -50,6 +52,11 @@ def validate_options(options: PublishOptions) -> None:
     if options.mode not in PUBLISH_MODES:
         modes = ", ".join(PUBLISH_MODES)
         raise DumpModelsError(f"publish mode must be one of {modes}: {options.mode!r}")
+    if options.group_by == "provider" and options.mode == "push":
+        raise DumpModelsError(
+            "group-by provider opens a pull request per provider; it does not go with "
+            "publish push (fix: publish pull-request, or group-by all)"
+        )
     if options.repository is not None and options.repository.count("/") != 1:
         raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
     if options.mode == "pull-request" and not options.dry_run:

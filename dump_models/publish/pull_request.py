@@ -8,6 +8,7 @@ then adds what is asked for on top (labels, reviewers), each refusal a warning.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -89,17 +90,20 @@ def update_pull_request(
     return result
 
 
-def decorate_pull_request(checkout: Checkout, pull: PullRequestResult) -> None:
-    """Labels and reviewers on a pull request just created or updated; a refusal is a warning,
-    the pull request stands."""
+def decorate_pull_request(
+    checkout: Checkout, pull: PullRequestResult, labels: Sequence[str] = ()
+) -> None:
+    """Labels (the options' and ``labels``) and reviewers on a pull request just created or
+    updated; a refusal is a warning, the pull request stands."""
     o, gh = checkout.options, checkout.gh
     if pull.operation not in ("created", "updated") or pull.number is None or gh is None:
         return
-    if o.labels:
+    wanted = list(dict.fromkeys((*o.labels, *labels)))
+    if wanted:
         try:
-            gh.add_labels(pull.number, list(o.labels))
+            gh.add_labels(pull.number, wanted)
         except GitHubError as exc:
-            checkout.warn(f"labels {', '.join(o.labels)} not added: {exc.message}")
+            checkout.warn(f"labels {', '.join(wanted)} not added: {exc.message}")
     if o.reviewers:
         try:
             gh.request_reviewers(pull.number, list(o.reviewers))
