@@ -1,3 +1,5 @@
+# Over 350 lines: what a listing must be to be stored and how its file is read and written
+# safely are one contract (docs/scale.md, README "What a dump looks like").
 """Canonical form of a listing, volatile fields, the removal guard and atomic writes."""
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ class FetchResult:
     not_modified: bool = False
     # What the server said identifies a one-page listing (ETag, Last-Modified), to send back.
     validators: http.Validators | None = None
+    size: int = 0  # bytes of the listing as fetched, every page
 
 
 class _Failure(Exception):
@@ -413,6 +414,7 @@ def fetch_listing(
         pages=listing.pages,
         fetched_at=fetched_at,
         validators=listing.validators if listing.pages == 1 else None,
+        size=listing.bytes,
     )
 
 

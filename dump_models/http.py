@@ -1,3 +1,4 @@
+# Over 350 lines: the transport, and the validators of a conditional request it sends back.
 """The HTTP transport of one provider's fetch: GETs under a deadline, with retries, Retry-After,
 a size cap, and a session that sends keys only where the provider's listing lives.
 

@@ -186,7 +186,8 @@ def fetch_and_process(settings: Settings, finish: Finish, emit: Emit) -> dict[st
                 cache.remember(specs[name], answered.pop(name), done.versions.after, count)
         finish(done.report, seconds.pop(name, None))
 
-    count = worker_count(len(fetchable))
+    # Listings answered 304 need no processing: the others decide whether workers pay.
+    count = worker_count(len(fetchable) - len(sent))
     workers = Workers(job, count, on_done) if count else None
 
     def on_result(result: FetchResult) -> None:

@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # a worker process needs no HTTP client
     from .fetch import FetchResult
 
 MIN_LISTINGS = 8  # fewer listings are processed in the run's process: a worker costs a start
+# Workers start once this much listing has been processed here (about a quarter of a second of
+# work, as long as starting them takes): small runs never pay for a process start.
+START_BYTES = 4 * 1024 * 1024
 PER_WORKER = 2  # listings handed to each worker at once: one processed, one waiting
 CRASHED = "its processing ended abruptly (the worker process died, e.g. out of memory)"
 
@@ -53,6 +56,10 @@ def _adopt(known: Iterable[str]) -> None:
         secrets.register(value)
 
 
+def _ready() -> None:
+    """A worker's first task: nothing, once it has started."""
+
+
 def _process(job: Processing, payload: bytes) -> Processed:
     """A worker's task: one provider's pickled spec and listing, processed."""
     return listing_processed(job, *pickle.loads(payload))
@@ -66,23 +73,32 @@ class Workers:
         self._job, self._count, self._on_done = job, count, on_done
         # spawn, not fork: the run's process has threads (fetching), which fork does not copy.
         self._context = multiprocessing.get_context("spawn")
-        self._pool = self._new_pool(count)
-        self._pending: dict[Future[Processed], tuple[ProviderSpec, FetchResult]] = {}
+        self._pool: ProcessPoolExecutor | None = None  # started once START_BYTES came
+        self._inline = 0  # bytes of the listings processed here so far
+        self._pending: dict[Future[Processed], Lost] = {}
 
     def _new_pool(self, count: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             count,
             mp_context=self._context,
             initializer=_adopt,
             initargs=(tuple(secrets.known()),),
         )
+        # Each worker starts now (a Python start and its imports), while the run waits on
+        # the network, rather than when the next listing comes.
+        for _ in range(count):
+            pool.submit(_ready)
+        return pool
 
     def submit(self, spec: ProviderSpec, result: FetchResult) -> None:
         """Hand one provider's fetch over (a failed fetch has nothing to process: it is
         reported here); waits while the workers have enough to do."""
-        if not result.ok:
+        if not result.ok or (self._pool is None and self._inline < START_BYTES):
+            self._inline += result.size
             self._on_done(spec.name, processed(self._job, spec, result))
             return
+        if self._pool is None:
+            self._pool = self._new_pool(self._count)
         while len(self._pending) >= self._count * PER_WORKER:
             self._collect(wait(self._pending, return_when=FIRST_COMPLETED).done)
         try:
@@ -106,7 +122,8 @@ class Workers:
             while self._pending:
                 self._collect(wait(self._pending, return_when=FIRST_COMPLETED).done)
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _collect(self, finished: Iterable[Future[Processed]]) -> None:
         lost = self._report(finished)
@@ -133,6 +150,7 @@ class Workers:
         """After a worker died: every listing still pending ends with the pool (its report, or
         lost too); the lost ones are processed again, each alone; then a fresh pool."""
         lost += self._report(wait(self._pending).done)
+        assert self._pool is not None  # listings were handed to it
         self._pool.shutdown(wait=True, cancel_futures=True)
         for spec, result in lost:
             self._on_done(spec.name, self._alone(spec, result))

@@ -7,12 +7,20 @@ import contextlib
 import json
 import os
 import re
+import resource
 import signal
 import threading
 import time
 from pathlib import Path
 
-from provider_server import ProviderServer, Reply, make_target, openai_models, openai_style
+from provider_server import (
+    ProviderServer,
+    Reply,
+    make_target,
+    openai_models,
+    openai_style,
+    slow,
+)
 
 from dump_models.config import load_settings
 from dump_models.diff import compare_listings
@@ -138,14 +146,21 @@ def test_a_fifo_where_a_dump_goes_fails_that_provider_and_is_never_read(tmp_path
 CANARY = "sk-CANARY-scale-worker-0123456789"
 
 
+def padded(name: str, count: int = 1000) -> list[dict]:
+    """About 1 MB of models: enough for a few to make a run start its workers."""
+    return [{"id": f"{name}-{i:04d}", "pad": "x" * 1000} for i in range(count)]
+
+
 def test_workers_know_the_runs_secrets_and_redact_what_they_write(tmp_path):
-    # A provider that echoes its query key into the listing: the worker process writing the
-    # dump must know the key to hide it.
-    names = [f"p{i}" for i in range(MIN_LISTINGS)]
+    # Providers that echo their query key into the listing: the worker processes writing
+    # most of these dumps (the first 4 MiB are processed before workers start) must know the
+    # key to hide it.
+    names = [f"p{i}" for i in range(10)]
     assert worker_count(len(names)) > 0, "this machine has one core: no worker processes"
 
     def echo(request):
-        return Reply(200, {"data": [{"id": "m", "seen": request.query.get("key")}]})
+        models = [{**m, "seen": request.query.get("key")} for m in padded(request.path[1:3])]
+        return Reply(200, {"data": models})
 
     with ProviderServer() as server:
         for name in names:
@@ -158,8 +173,11 @@ def test_workers_know_the_runs_secrets_and_redact_what_they_write(tmp_path):
         settings = load_settings(
             Inputs(config="c.yml"), environ={"P_KEY": CANARY}, workspace=tmp_path
         )
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         result = run(settings, emit=lambda line: None)
+        workers_time = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before
     assert [r.status for r in result.reports] == ["new"] * len(names)
+    assert workers_time > 0  # worker processes did part of the work
     for name in names:
         text = (tmp_path / "models" / f"{name}.json").read_text()
         assert CANARY not in text and '"seen": "***"' in text
@@ -187,15 +205,17 @@ def _workers_of(pid: int) -> dict[int, int]:
 def test_a_worker_that_dies_fails_only_the_provider_it_was_processing(tmp_path):
     # Any worker process grown past 64 MiB is killed, as the kernel's OOM killer would kill
     # the largest process: only the victim's listing (60,000 models, ~95 MiB to process)
-    # makes one that large; the others' stay near 32 MiB. The victim is processed again alone,
-    # killed again and fails with one line; the listings lost with the first pool are
-    # processed again and succeed.
+    # makes one that large; the others' stay near 32 MiB. The victim comes last (after 5 MB
+    # of listings that make the run start its workers), is processed again alone, killed
+    # again and fails with one line; every other provider is published.
     names = [f"p{i}" for i in range(MIN_LISTINGS)]
     assert worker_count(len(names) + 1) > 0, "this machine has one core: no worker processes"
     with ProviderServer() as server:
-        server.route("/victim/models", openai_style(openai_models(60_000, "victim")))
-        for name in names:
-            server.route(f"/{name}/models", openai_style(openai_models(2, name)))
+        victim = openai_style(openai_models(60_000, "victim"))
+        server.route("/victim/models", slow(victim, 1.0))
+        for i, name in enumerate(names):
+            models = padded(name) if i < 5 else openai_models(2, name)
+            server.route(f"/{name}/models", openai_style(models))
         settings = settings_for(tmp_path, config_for(tmp_path, server, ["victim", *names]))
         done: list = []
         runner = threading.Thread(
