@@ -12,11 +12,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
-from typing import Literal, Protocol
+from typing import Literal
 
 from dump_models import decimals
 from dump_models.diff import ProviderReport
-from dump_models.errors import DumpModelsError
+from dump_models.errors import ErrorAt
 from dump_models.normalize import CAPABILITY_FIELDS, LIMIT_FIELDS, PRICE_FIELDS
 from dump_models.report import MINUS, escape, price_change_pct
 
@@ -313,12 +313,6 @@ def render_verdict(verdict: Verdict, *, limit: int = 50) -> list[str]:
 
 
 # -- the config block -----------------------------------------------------------------------
-
-
-class ErrorAt(Protocol):
-    """Where config values come from: makes the one-line error for a key path."""
-
-    def error(self, message: str, *keys: str) -> DumpModelsError: ...
 
 
 def _finite_number(value: object) -> Decimal | None:
