@@ -11,15 +11,8 @@ import yaml
 from dump_models.diff import ProviderReport, compare_listings
 from dump_models.errors import DumpModelsError
 from dump_models.report import escape
-from dump_models.risk import (
-    RULES,
-    Reason,
-    RiskLabels,
-    RiskPolicy,
-    assess,
-    parse_policy,
-    render_verdict,
-)
+from dump_models.risk import Reason, assess, render_verdict
+from dump_models.risk_policy import RULES, RiskLabels, RiskPolicy, parse_policy
 
 
 class At:

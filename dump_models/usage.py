@@ -1,0 +1,343 @@
+"""In use: which files of the repository name a model this update removes, retires or
+reprices upward (docs/risk.md).
+
+The rule, whole ids only: an id is named where it stands with no word character (letter,
+digit, ``_``) next to it, counting ``- . / : @ +`` as part of a word when a word character
+follows them on the far side. ``gpt-4o`` is named in ``"gpt-4o"``, ``gpt-4o,`` and
+``gpt-4o.`` at the end of a sentence, not in ``gpt-4o-mini``, ``xgpt-4o``, ``gpt-4o2``,
+``gpt-4o.1``, ``gpt-4o.json`` or ``gpt-4o:free``. Case counts (APIs take ids as they are
+written). The provider's name may stand in front with a slash, as LiteLLM writes ids:
+``openai/gpt-4o`` names OpenAI's ``gpt-4o`` (not ``azure/gpt-4o``), and
+``openrouter/openai/gpt-4o`` names OpenRouter's ``openai/gpt-4o``; an id that has a prefix of
+its own is only named with it (``gpt-4o`` never names OpenRouter's ``openai/gpt-4o``).
+
+The search reads the blobs of one commit through ``git grep`` (tracked files only; never the
+working tree, untracked or ignored files, nor what a symlink points to; binary files skipped):
+one ``git grep -F`` finds the lines holding any id, then the rule is checked on those lines.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from dump_models import decimals
+from dump_models.diff import ProviderReport
+from dump_models.errors import DumpModelsError, ErrorAt
+from dump_models.lifecycle import Retiring
+from dump_models.normalize import PRICE_FIELDS
+from dump_models.report import escape
+
+CONNECTORS = "-./:@+"
+_WORD = re.compile(r"\w")
+# A run of word characters and connectors; its core (connectors stripped from both ends) is
+# what the rule compares with an id.
+_TOKEN = re.compile(r"[\w\-./:@+]+")
+# Ids made of such characters, starting and ending with a word character, are found by their
+# token; any other id is looked for with the rule itself.
+_PLAIN = re.compile(r"\w(?:[\w\-./:@+]*\w)?")
+_COMMIT = re.compile(r"HEAD|[0-9a-f]{40}|[0-9a-f]{64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Model = tuple[str, str]  # (provider, model id)
+
+
+@dataclass(frozen=True)
+class UsageSettings:
+    """The config's ``usage:`` block: the globs of tracked files to search (none: off)."""
+
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Hit:
+    """A line of a tracked file that names a model."""
+
+    path: str
+    line: int
+
+
+# -- the rule ---------------------------------------------------------------------------
+
+
+def _word(char: str) -> bool:
+    return bool(_WORD.match(char))
+
+
+def _starts_clear(line: str, start: int) -> bool:
+    """Nothing of a word ends at ``start``: connectors right before it are not preceded by a
+    word character."""
+    while start > 0 and line[start - 1] in CONNECTORS:
+        start -= 1
+    return start == 0 or not _word(line[start - 1])
+
+
+def _ends_clear(line: str, end: int) -> bool:
+    while end < len(line) and line[end] in CONNECTORS:
+        end += 1
+    return end == len(line) or not _word(line[end])
+
+
+def mentions(line: str, provider: str, model_id: str) -> bool:
+    """Whether ``line`` names ``provider``'s ``model_id`` by the rule above (the plain
+    definition; :class:`Matcher` finds the same, faster)."""
+    if not model_id:
+        return False
+    prefix = f"{provider}/"
+    start = line.find(model_id)
+    while start >= 0:
+        end = start + len(model_id)
+        if _ends_clear(line, end):
+            if _starts_clear(line, start):
+                return True
+            before = start - len(prefix)
+            if before >= 0 and line[before:start] == prefix and _starts_clear(line, before):
+                return True
+        start = line.find(model_id, start + 1)
+    return False
+
+
+class Matcher:
+    """Finds which of many models a line names: token lookups for usual ids, the rule itself
+    for the rest."""
+
+    def __init__(self, models: Iterable[Model]) -> None:
+        self.by_token: dict[str, set[Model]] = {}
+        self.odd: list[Model] = []
+        for provider, model_id in models:
+            if _PLAIN.fullmatch(model_id):
+                self.by_token.setdefault(model_id, set()).add((provider, model_id))
+                self.by_token.setdefault(f"{provider}/{model_id}", set()).add((provider, model_id))
+            elif model_id:
+                self.odd.append((provider, model_id))
+
+    def find(self, line: str) -> set[Model]:
+        """The models ``line`` names."""
+        found: set[Model] = set()
+        for token in _TOKEN.findall(line):
+            named = self.by_token.get(token.strip(CONNECTORS))
+            if named:
+                found.update(named)
+        for provider, model_id in self.odd:
+            if model_id in line and mentions(line, provider, model_id):
+                found.add((provider, model_id))
+        return found
+
+
+# -- the search -------------------------------------------------------------------------
+
+
+def _pathspecs(paths: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    specs = [f":(glob){path}" for path in paths]
+    return specs + [f":(exclude,literal){path}" for path in exclude]
+
+
+def _grep_lines(output: bytes, prefix: bytes) -> Iterable[tuple[str, int, str]]:
+    """(path, line number, text) from ``git grep --null -n`` output on a commit.
+
+    Each record is ``<commit>:<path>\\0<n>\\0<text>\\n``; a path may hold anything but NUL (a
+    newline too), so records are read field by field, not line by line.
+    """
+    at = 0
+    while at < len(output):
+        path_end = output.index(b"\0", at)
+        number_end = output.index(b"\0", path_end + 1)
+        text_end = output.find(b"\n", number_end + 1)
+        if text_end < 0:
+            text_end = len(output)
+        path = output[at:path_end].removeprefix(prefix)
+        number = int(output[path_end + 1 : number_end])
+        text = output[number_end + 1 : text_end]
+        yield (
+            path.decode("utf-8", "surrogateescape"),
+            number,
+            text.decode("utf-8", "surrogateescape"),
+        )
+        at = text_end + 1
+
+
+def find_usage(
+    repo: Path,
+    commit: str,
+    paths: Sequence[str],
+    models: Iterable[Model],
+    *,
+    exclude: Sequence[str] = (),
+) -> dict[Model, list[Hit]]:
+    """The lines of ``commit``'s files matching the globs ``paths`` (git's ``:(glob)``
+    pathspecs, from the top of ``repo``: ``**`` crosses directories, ``*`` does not) that name
+    each model, sorted; models named nowhere are left out. ``exclude``: paths (directories)
+    not searched, such as the dumps' own directory.
+
+    A failure (no repository, no such commit) is a :class:`DumpModelsError` with exit code 1,
+    for the caller to show as a warning.
+    """
+    if not _COMMIT.fullmatch(commit):
+        raise DumpModelsError(f"usage search: {commit!r} is not a commit sha", exit_code=1)
+    wanted = list(dict.fromkeys(models))
+    patterns = sorted({m for _p, m in wanted if m and "\n" not in m and "\r" not in m})
+    if not paths or not patterns:
+        return {}
+    command = [
+        "git",
+        # The user's settings must not change what is printed (a column, colours) or how
+        # patterns are read.
+        "-c",
+        "grep.column=false",
+        "-c",
+        "color.grep=never",
+        "-c",
+        "grep.fullName=false",
+        "grep",
+        "--no-color",
+        "-F",
+        "-n",
+        "-I",
+        "--null",
+        "--no-textconv",
+        "-f",
+        "-",
+        commit,
+        "--",
+        *_pathspecs(paths, exclude),
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=repo,
+            input="\n".join(patterns).encode("utf-8", "surrogateescape") + b"\n",
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise DumpModelsError(f"usage search failed: {exc.strerror}", exit_code=1) from None
+    if done.returncode == 1 and not done.stderr.strip():
+        return {}  # nothing found
+    if done.returncode != 0:
+        problem = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
+        raise DumpModelsError(f"usage search failed: git grep: {problem[-1]}", exit_code=1)
+    matcher = Matcher(wanted)
+    found: dict[Model, set[Hit]] = {}
+    for path, number, text in _grep_lines(done.stdout, commit.encode() + b":"):
+        for model in matcher.find(text):
+            found.setdefault(model, set()).add(Hit(path, number))
+    return {model: sorted(hits) for model, hits in found.items()}
+
+
+# -- what to look for -------------------------------------------------------------------
+
+
+def _rose(change: object) -> bool:
+    if not isinstance(change, Mapping):
+        return False
+    old, new = decimals.parse(change.get("old")), decimals.parse(change.get("new"))
+    return old is not None and new is not None and new > old
+
+
+def watched_models(
+    reports: Sequence[ProviderReport], retiring: Sequence[Retiring]
+) -> dict[Model, tuple[str, ...]]:
+    """The models worth looking for, each with why: ``removed``, ``retiring`` (from the
+    lifecycle), ``price rise`` (any price going up, free -> paid included)."""
+    why: dict[Model, list[str]] = {}
+    for report in reports:
+        if report.status != "changed":
+            continue
+        for model in report.removed:
+            why.setdefault((report.name, model), []).append("removed")
+        for model, fields in report.changed.items():
+            if any(_rose(fields.get(name)) for name in PRICE_FIELDS):
+                why.setdefault((report.name, model), []).append("price rise")
+    for item in retiring:
+        why.setdefault((item.provider, item.model), []).append("retiring")
+    return {model: tuple(reasons) for model, reasons in why.items()}
+
+
+# -- links and the PR body --------------------------------------------------------------
+
+
+def blob_url(server_url: str, repository: str, commit: str, hit: Hit) -> str:
+    """``{server}/{repo}/blob/{commit}/{path}#L{line}``, the path percent-encoded."""
+    path = quote(hit.path.encode("utf-8", "surrogateescape"), safe="/")
+    return f"{server_url.rstrip('/')}/{repository}/blob/{commit}/{path}#L{hit.line}"
+
+
+def render_in_use(
+    usage: Mapping[Model, Sequence[Hit]],
+    why: Mapping[Model, Sequence[str]],
+    *,
+    server_url: str,
+    repository: str,
+    commit: str,
+    places: int = 10,
+    limit: int = 50,
+) -> list[str]:
+    """The PR body's "In use" section: each model (escaped) with why it is watched and
+    ``file:line`` links (at most ``places`` a model, ``limit`` models); nothing when no model
+    is named anywhere."""
+    named = sorted((model, hits) for model, hits in usage.items() if hits)
+    if not named:
+        return []
+    lines = [
+        "### In use",
+        "",
+        "Files of this repository that name a model this update removes, retires or "
+        "reprices upward:",
+        "",
+    ]
+    for (provider, model), hits in named[:limit]:
+        links = [
+            f"[{escape(f'{hit.path}:{hit.line}')}]({blob_url(server_url, repository, commit, hit)})"
+            for hit in hits[:places]
+        ]
+        if len(hits) > places:
+            links.append(f"\u2026 and {len(hits) - places} more places")
+        reasons = ", ".join(why.get((provider, model), ()))
+        label = f" ({reasons})" if reasons else ""
+        lines.append(f"- {escape(provider)}: {escape(model)}{label}: {', '.join(links)}")
+    if len(named) > limit:
+        lines.append(f"- \u2026 and {len(named) - limit} more models (see the job summary)")
+    return lines + [""]
+
+
+# -- the config block -------------------------------------------------------------------
+
+
+def _glob_problem(value: object) -> bool:
+    if not isinstance(value, str) or not value or _CONTROL.search(value):
+        return True
+    # A leading ":" would be read as pathspec magic; "/" and ".." leave the repository.
+    return value.startswith((":", "/")) or ".." in value.split("/")
+
+
+def parse_usage(data: object, where: ErrorAt) -> UsageSettings:
+    """The config's ``usage:`` mapping (None: absent); a bad key or glob is a one-line
+    :class:`DumpModelsError` made by ``where`` for its key path."""
+    if data is None:
+        return UsageSettings()
+    if not isinstance(data, Mapping):
+        raise where.error("usage must be a mapping with paths: [globs]", "usage")
+    for key in data:
+        if key != "paths":
+            raise where.error(
+                f"unknown key {key!r} in usage; expected one of: paths", "usage", str(key)
+            )
+    paths = data.get("paths")
+    if paths is None:
+        return UsageSettings()
+    if not isinstance(paths, list):
+        raise where.error("usage.paths must be a list of globs", "usage", "paths")
+    for value in paths:
+        if _glob_problem(value):
+            raise where.error(
+                f"usage.paths has {value!r}; each glob must be a path pattern inside the "
+                "repository (src/**/*.py), not empty, not starting with '/' or ':', "
+                "without '..'",
+                "usage",
+                "paths",
+            )
+    return UsageSettings(tuple(paths))
