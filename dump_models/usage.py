@@ -11,16 +11,17 @@ written). The provider's name may stand in front with a slash, as LiteLLM writes
 ``openrouter/openai/gpt-4o`` names OpenRouter's ``openai/gpt-4o``; an id that has a prefix of
 its own is only named with it (``gpt-4o`` never names OpenRouter's ``openai/gpt-4o``).
 
-The search reads the blobs of one commit through ``git grep`` (tracked files only; never the
-working tree, untracked or ignored files, nor what a symlink points to; binary files skipped):
-one ``git grep -F`` finds the lines holding any id, then the rule is checked on those lines.
+The search reads the blobs of one commit (tracked files only; never the working tree,
+untracked or ignored files, nor what a symlink points to; binary files skipped as git grep
+skips them): ``git grep -l -F`` lists the files holding any id, then the rule is checked on
+those files' lines.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -34,12 +35,10 @@ from dump_models.report import escape
 
 CONNECTORS = "-./:@+"
 _WORD = re.compile(r"\w")
-# A run of word characters and connectors; its core (connectors stripped from both ends) is
-# what the rule compares with an id.
-_TOKEN = re.compile(r"[\w\-./:@+]+")
-# Ids made of such characters, starting and ending with a word character, are found by their
-# token; any other id is looked for with the rule itself.
-_PLAIN = re.compile(r"\w(?:[\w\-./:@+]*\w)?")
+# The core of a token (a run of word characters and connectors, less the connectors at its
+# ends): the rule names an id (or provider/id) exactly where it is a core. findall gives every
+# core: matching greedily from a token's first word character to its last.
+_CORE = re.compile(r"\w(?:[\w\-./:@+]*\w)?")
 _COMMIT = re.compile(r"HEAD|[0-9a-f]{40}|[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -102,62 +101,147 @@ def mentions(line: str, provider: str, model_id: str) -> bool:
 
 
 class Matcher:
-    """Finds which of many models a line names: token lookups for usual ids, the rule itself
-    for the rest."""
+    """Finds the models a text names, line by line: ids made of word characters and
+    connectors (starting and ending with a word character) by their token, others (``My
+    Model``, ``@cf/...``) by the rule itself."""
 
     def __init__(self, models: Iterable[Model]) -> None:
         self.by_token: dict[str, set[Model]] = {}
         self.odd: list[Model] = []
         for provider, model_id in models:
-            if _PLAIN.fullmatch(model_id):
+            if _CORE.fullmatch(model_id):
                 self.by_token.setdefault(model_id, set()).add((provider, model_id))
                 self.by_token.setdefault(f"{provider}/{model_id}", set()).add((provider, model_id))
-            elif model_id:
-                self.odd.append((provider, model_id))
+            elif model_id and "\n" not in model_id:
+                self.odd.append((provider, model_id))  # looked for with the rule itself
+        self.tokens = frozenset(self.by_token)
 
-    def find(self, line: str) -> set[Model]:
-        """The models ``line`` names."""
-        found: set[Model] = set()
-        for token in _TOKEN.findall(line):
-            named = self.by_token.get(token.strip(CONNECTORS))
-            if named:
-                found.update(named)
+    def scan(self, text: str) -> set[tuple[int, Model]]:
+        """``(line number, model)`` for each line of ``text`` (counted from 1, split at
+        ``\\n`` as git does) that names a model."""
+        found: set[tuple[int, Model]] = set()
+        # Every token's core at C speed; only the few that are ids are looked at further.
+        for core in set(_CORE.findall(text)) & self.tokens:
+            for number, line in _lines_with(text, core):
+                for model in self.by_token[core]:
+                    if mentions(line, *model):
+                        found.add((number, model))
         for provider, model_id in self.odd:
-            if model_id in line and mentions(line, provider, model_id):
-                found.add((provider, model_id))
+            for number, line in _lines_with(text, model_id):
+                if mentions(line, provider, model_id):
+                    found.add((number, (provider, model_id)))
         return found
+
+
+def _lines_with(text: str, needle: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of each line of ``text`` holding ``needle``."""
+    number, counted = 1, 0
+    start = text.find(needle)
+    while start >= 0:
+        first = text.rfind("\n", 0, start) + 1
+        last = text.find("\n", start)
+        last = len(text) if last < 0 else last
+        number += text.count("\n", counted, first)
+        counted = first
+        yield number, text[first:last]
+        start = text.find(needle, last)
 
 
 # -- the search -------------------------------------------------------------------------
 
 
-def _pathspecs(paths: Sequence[str], exclude: Sequence[str]) -> list[str]:
-    specs = [f":(glob){path}" for path in paths]
-    return specs + [f":(exclude,literal){path}" for path in exclude]
-
-
-def _grep_lines(output: bytes, prefix: bytes) -> Iterable[tuple[str, int, str]]:
-    """(path, line number, text) from ``git grep --null -n`` output on a commit.
-
-    Each record is ``<commit>:<path>\\0<n>\\0<text>\\n``; a path may hold anything but NUL (a
-    newline too), so records are read field by field, not line by line.
-    """
-    at = 0
-    while at < len(output):
-        path_end = output.index(b"\0", at)
-        number_end = output.index(b"\0", path_end + 1)
-        text_end = output.find(b"\n", number_end + 1)
-        if text_end < 0:
-            text_end = len(output)
-        path = output[at:path_end].removeprefix(prefix)
-        number = int(output[path_end + 1 : number_end])
-        text = output[number_end + 1 : text_end]
-        yield (
-            path.decode("utf-8", "surrogateescape"),
-            number,
-            text.decode("utf-8", "surrogateescape"),
+def _git(repo: Path, *args: str, data: bytes = b"") -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=repo, input=data, capture_output=True, check=False
         )
-        at = text_end + 1
+    except OSError as exc:
+        raise DumpModelsError(f"usage search failed: {exc.strerror}", exit_code=1) from None
+
+
+def _failed(what: str, done: subprocess.CompletedProcess) -> DumpModelsError:
+    problem = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
+    return DumpModelsError(f"usage search failed: {what}: {problem[-1]}", exit_code=1)
+
+
+def _files_naming(repo: Path, commit: str, patterns: list[str], pathspecs: list[str]) -> list[str]:
+    """The text files of ``commit`` under ``pathspecs`` holding any pattern (a superset of
+    the files naming a model).
+
+    ``-l`` on purpose: git grep tries each of many fixed patterns on its own, and looks ahead
+    for every one of them after each matching line, so printing the lines of a file that
+    names models on every line (a vendored price list) takes minutes; stopping at a file's
+    first match takes milliseconds.
+    """
+    done = _git(
+        repo,
+        # The user's settings must not change what is printed or how patterns are read.
+        "-c",
+        "grep.column=false",
+        "-c",
+        "color.grep=never",
+        "-c",
+        "grep.fullName=false",
+        "grep",
+        "--no-color",
+        "-l",
+        "-z",
+        "-I",
+        "-F",
+        "--no-textconv",
+        "-f",
+        "-",
+        commit,
+        "--",
+        *pathspecs,
+        data="\n".join(patterns).encode("utf-8", "surrogateescape") + b"\n",
+    )
+    if done.returncode == 1 and not done.stderr.strip():
+        return []  # nothing found
+    if done.returncode != 0:
+        raise _failed("git grep", done)
+    prefix = commit + ":"
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [name.removeprefix(prefix) for name in names if name]
+
+
+def _blobs(repo: Path, commit: str, paths: list[str]) -> list[tuple[str, str]]:
+    """(path, blob sha) of ``paths`` in ``commit`` (listed whole: ``ls-tree`` reads path
+    arguments as patterns)."""
+    done = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit)
+    if done.returncode != 0:
+        raise _failed("git ls-tree", done)
+    wanted = set(paths)
+    found = []
+    for entry in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _tab, path = entry.partition("\t")
+        if path in wanted and meta.split(" ")[1:2] == ["blob"]:
+            found.append((path, meta.split(" ")[2]))
+    return sorted(found)
+
+
+def _contents(repo: Path, blobs: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """Each blob's bytes, one at a time, through one ``git cat-file --batch``."""
+    with subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=repo,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        for path, sha in blobs:
+            process.stdin.write(sha.encode() + b"\n")
+            process.stdin.flush()
+            header = process.stdout.readline().split()
+            if len(header) != 3 or header[1] != b"blob":
+                raise DumpModelsError(
+                    f"usage search failed: git cat-file: no blob {sha}", exit_code=1
+                )
+            data = process.stdout.read(int(header[2]))
+            process.stdout.read(1)  # the newline after each object
+            yield path, data
+        process.stdin.close()
 
 
 def find_usage(
@@ -173,8 +257,9 @@ def find_usage(
     each model, sorted; models named nowhere are left out. ``exclude``: paths (directories)
     not searched, such as the dumps' own directory.
 
-    A failure (no repository, no such commit) is a :class:`DumpModelsError` with exit code 1,
-    for the caller to show as a warning.
+    One ``git grep -l -F`` lists the text files holding any id; their blobs are then read
+    once and checked by the rule. A failure (no repository, no such commit) is a
+    :class:`DumpModelsError` with exit code 1, for the caller to show as a warning.
     """
     if not _COMMIT.fullmatch(commit):
         raise DumpModelsError(f"usage search: {commit!r} is not a commit sha", exit_code=1)
@@ -182,49 +267,17 @@ def find_usage(
     patterns = sorted({m for _p, m in wanted if m and "\n" not in m and "\r" not in m})
     if not paths or not patterns:
         return {}
-    command = [
-        "git",
-        # The user's settings must not change what is printed (a column, colours) or how
-        # patterns are read.
-        "-c",
-        "grep.column=false",
-        "-c",
-        "color.grep=never",
-        "-c",
-        "grep.fullName=false",
-        "grep",
-        "--no-color",
-        "-F",
-        "-n",
-        "-I",
-        "--null",
-        "--no-textconv",
-        "-f",
-        "-",
-        commit,
-        "--",
-        *_pathspecs(paths, exclude),
-    ]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=repo,
-            input="\n".join(patterns).encode("utf-8", "surrogateescape") + b"\n",
-            capture_output=True,
-            check=False,
-        )
-    except OSError as exc:
-        raise DumpModelsError(f"usage search failed: {exc.strerror}", exit_code=1) from None
-    if done.returncode == 1 and not done.stderr.strip():
-        return {}  # nothing found
-    if done.returncode != 0:
-        problem = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
-        raise DumpModelsError(f"usage search failed: git grep: {problem[-1]}", exit_code=1)
+    pathspecs = [f":(glob){path}" for path in paths]
+    pathspecs += [f":(exclude,literal){path}" for path in exclude]
+    files = _files_naming(repo, commit, patterns, pathspecs)
+    if not files:
+        return {}
     matcher = Matcher(wanted)
-    found: dict[Model, set[Hit]] = {}
-    for path, number, text in _grep_lines(done.stdout, commit.encode() + b":"):
-        for model in matcher.find(text):
-            found.setdefault(model, set()).add(Hit(path, number))
+    found: dict[Model, list[Hit]] = {}
+    for path, data in _contents(repo, _blobs(repo, commit, files)):
+        text = data.decode("utf-8", "surrogateescape")
+        for number, model in sorted(matcher.scan(text)):
+            found.setdefault(model, []).append(Hit(path, number))
     return {model: sorted(hits) for model, hits in found.items()}
 
 

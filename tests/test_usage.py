@@ -81,7 +81,7 @@ NEAR_MISSES = [
 def test_whole_ids_only(line, provider, model, named):
     assert mentions(line, provider, model) is named
     matcher = Matcher([(provider, model)])
-    assert matcher.find(line) == ({(provider, model)} if named else set())
+    assert matcher.scan(line) == ({(1, (provider, model))} if named else set())
 
 
 ALPHABET = st.sampled_from(list('ab/-.:_@ x"é(1'))
@@ -99,8 +99,19 @@ IDS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(ALPHABET, max_size=14).map("".join))
 def test_the_fast_matcher_agrees_with_the_rule(line):
-    expected = {(provider, model) for provider, model in IDS if mentions(line, provider, model)}
-    assert Matcher(IDS).find(line) == expected
+    expected = {(1, (p, model)) for p, model in IDS if mentions(line, p, model)}
+    assert Matcher(IDS).scan(line) == expected
+
+
+def test_the_matcher_counts_lines():
+    text = "a\n\nx gpt-4o\r\nopenai/gpt-4o gpt-4o\nnone\nMy Model\n\nMy Model"
+    matcher = Matcher([("openai", "gpt-4o"), ("x", "My Model"), ("x", "two\nlines")])
+    assert sorted(matcher.scan(text)) == [
+        (3, ("openai", "gpt-4o")),
+        (4, ("openai", "gpt-4o")),
+        (6, ("x", "My Model")),
+        (8, ("x", "My Model")),
+    ]
 
 
 # -- searching a repository -------------------------------------------------------------
