@@ -21,7 +21,8 @@ and ``disablePullRequestAutoMerge`` mutations and the ``node(id:)`` query of a p
 (``pullRequestId``, ``mergeMethod``, ``expectedHeadOid``; ``id`` for ``node``). Mutations are
 recorded in :attr:`FakeGitHub.auto_merge_mutations`; ``auto_merge_allowed=False`` answers
 "Auto merge is not allowed for this repository", ``mergeable_now=True`` "... is in clean
-status". :meth:`FakeGitHub.close_pull` closes a pull request as a person does, merged or not.
+status", ``auto_merge_forbidden=True`` "Resource not accessible by integration".
+:meth:`FakeGitHub.close_pull` closes a pull request as a person does, merged or not.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ PRIMARY_RATE_LIMIT = "API rate limit exceeded for installation ID 1234."
 AUTO_MERGE_NOT_ALLOWED = "Auto merge is not allowed for this repository"
 CLEAN_STATUS = "Pull request Pull request is in clean status"
 PULL_CLOSED = "Pull request Pull request is closed"
+RESOURCE_NOT_ACCESSIBLE = "Resource not accessible by integration"
 # GitHub's identity on the commits its API makes when the request names no author.
 API_AUTHOR = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 API_COMMITTER = ("GitHub", "noreply@github.com")
@@ -159,6 +161,7 @@ class FakeGitHub:
     verified_commits: set[str] = field(default_factory=set)  # commits made (and signed) by the API
     auto_merge_allowed: bool = True  # the repository setting "Allow auto-merge"
     mergeable_now: bool = False  # no required check pending: enabling auto-merge is refused
+    auto_merge_forbidden: bool = False  # a token without contents: write
     # (mutation name, variables) of every auto-merge mutation received
     auto_merge_mutations: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -450,6 +453,8 @@ class FakeGitHub:
             )
         if method not in ("MERGE", "SQUASH", "REBASE"):
             return _graphql_error(name, "INVALID", f"Invalid merge method {method!r}")
+        if self.auto_merge_forbidden:
+            return _graphql_error(name, "FORBIDDEN", RESOURCE_NOT_ACCESSIBLE)
         # GitHub checks the repository setting first, whatever the pull request's state.
         if not self.auto_merge_allowed:
             return _graphql_error(name, "UNPROCESSABLE", AUTO_MERGE_NOT_ALLOWED)
