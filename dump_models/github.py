@@ -6,6 +6,8 @@ rate limits are waited out when the wait is short (at most :data:`MAX_WAIT` seco
 :data:`WAIT_BUDGET` seconds of waiting in all for one client), else :class:`RateLimited` says
 when to retry. 401, 404 and 422 are never retried. A request that may already have taken effect
 (a POST answered 5xx, or whose answer was lost) is retried only when repeating it is safe.
+
+(Over 350 lines: one client, every call next to the retry rule it is held to.)
 """
 
 from __future__ import annotations

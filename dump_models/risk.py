@@ -106,10 +106,6 @@ def _reason(provider: str, model: str | None, rule: str, detail: str) -> Reason:
     return Reason(provider, model, rule, _one_line(text))
 
 
-def _price_text(number: Decimal) -> str:
-    return decimals.text(number)
-
-
 def _factor(big: Decimal, small: Decimal) -> str:
     ratio = _EXACT.divide(big, small)
     step = Decimal(1) if ratio >= 100 else Decimal("0.1")
@@ -118,7 +114,7 @@ def _factor(big: Decimal, small: Decimal) -> str:
 
 def _price_reason(policy: RiskPolicy, old: Decimal, new: Decimal) -> tuple[str, str] | None:
     """(rule, detail) for one price move, from the first rule that matches; None if none."""
-    moved = f"({_price_text(old)} {ARROW} {_price_text(new)})"
+    moved = f"({decimals.text(old)} {ARROW} {decimals.text(new)})"
     if policy.price_crossing_zero and old.is_zero() != new.is_zero():
         way = "free \u2192 paid" if old.is_zero() else "paid \u2192 free"
         return "price_crossing_zero", f"{way} {moved}"
@@ -134,7 +130,7 @@ def _price_reason(policy: RiskPolicy, old: Decimal, new: Decimal) -> tuple[str, 
     if rise is not None and _EXACT.multiply(new, Decimal(100)) > _EXACT.multiply(
         old, _EXACT.add(Decimal(100), rise)
     ):
-        shown = price_change_pct(_price_text(old), _price_text(new))
+        shown = price_change_pct(decimals.text(old), decimals.text(new))
         return "price_rise_percent", f"{shown} {moved}"
     return None
 
@@ -151,7 +147,9 @@ def _words(value: object) -> set[str] | None:
     return None
 
 
-def _field_reasons(policy: RiskPolicy, name: str, old: object, new: object) -> list[tuple]:
+def _field_reasons(
+    policy: RiskPolicy, name: str, old: object, new: object
+) -> list[tuple[str, str]]:
     """(rule, detail) pairs for one normalized field's change."""
     if name in PRICE_FIELDS:
         before, after = decimals.parse(old), decimals.parse(new)
@@ -166,7 +164,7 @@ def _field_reasons(policy: RiskPolicy, name: str, old: object, new: object) -> l
         if after_n >= before_n:
             return []
         pct = decimals.percent_change(Decimal(before_n), Decimal(after_n))
-        shown = f" ({MINUS}{decimals.text(-pct)}%)" if pct is not None else ""
+        shown = f" ({MINUS}{decimals.text(-pct)}%)" if pct is not None and pct < 0 else ""
         return [("shrinking_limits", f"{name} {before_n} {ARROW} {after_n}{shown}")]
     if not policy.lost_capabilities:
         return []

@@ -140,6 +140,13 @@ CASES = [
             ("shrinking_limits", "openrouter: openai/gpt-4o context_length 128000 → 32000 (−75%)"),
         ],
     ),
+    (
+        "context shrinks by a token",
+        {"context_length": 127999},
+        [
+            ("shrinking_limits", "openrouter: openai/gpt-4o context_length 128000 → 127999"),
+        ],
+    ),
     ("context grows", {"context_length": 1000000}, []),
     ("context becomes unknown", {"context_length": DROP}, []),
     ("routing churn under a raw path is low", {"top_provider__max_completion_tokens": 4096}, []),
