@@ -199,4 +199,5 @@ def test_when_auto_merge_cannot_be_turned_off_nothing_high_risk_is_pushed(fake, 
         "could not turn off auto-merge on pull request #1 before pushing a high-risk update"
     )
     assert "turn it off by hand" in str(caught.value)
+    assert TOKEN not in str(caught.value)
     assert disable_before_push(api, open_pull, level="low") is None
