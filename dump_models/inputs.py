@@ -21,8 +21,12 @@ from .errors import DumpModelsError
 
 FailOn = Literal["any", "all", "never"]
 PublishMode = Literal["pull-request", "push", "none"]
+AutoMergeMode = Literal["never", "low"]  # "low": GitHub's auto-merge on low-risk updates
+MergeMethod = Literal["squash", "merge", "rebase"]
 FAIL_ON: tuple[str, ...] = get_args(FailOn)
 PUBLISH_MODES: tuple[str, ...] = get_args(PublishMode)
+AUTO_MERGE_MODES: tuple[str, ...] = get_args(AutoMergeMode)
+MERGE_METHODS: tuple[str, ...] = get_args(MergeMethod)
 DEFAULT_CONFIG = ".github/dump-models.yml"
 DEFAULT_OUTPUT_DIR = "models"
 DEFAULT_BRANCH = "dump-models/update"
@@ -113,6 +117,20 @@ OPTIONS: tuple[Option, ...] = (
         from_config=True,
     ),
     Option("force", "bool", "write listings the guard holds back", default="false"),
+    Option(
+        "auto-merge",
+        "choice",
+        "low: turn on GitHub's auto-merge for a low-risk pull request (default never)",
+        default="never",
+        choices=AUTO_MERGE_MODES,
+    ),
+    Option(
+        "merge-method",
+        "choice",
+        "how GitHub's auto-merge merges (default squash)",
+        default="squash",
+        choices=MERGE_METHODS,
+    ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 ACTION_INPUTS: tuple[Option, ...] = tuple(option for option in OPTIONS if option.action)
@@ -145,6 +163,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "config",
         "lc-config",
         "output-dir",
+        "auto-merge",
+        "merge-method",
     ),
 }
 
@@ -175,6 +195,8 @@ class Inputs:
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
     force: bool = False
+    auto_merge: AutoMergeMode = "never"
+    merge_method: MergeMethod = "squash"
 
 
 # --- reading and checking ---------------------------------------------------------------

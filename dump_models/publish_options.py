@@ -10,17 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import secrets
-from .config import Settings
+from .config import Settings, server_url
 from .inputs import Inputs
 from .publish import PublishOptions
 
-DEFAULT_SERVER_URL = "https://github.com"
+__all__ = ["DEFAULT_API_URL", "publish_options", "server_url"]
 DEFAULT_API_URL = "https://api.github.com"
-
-
-def server_url(environ: Mapping[str, str]) -> str:
-    """GitHub's web address: ``$GITHUB_SERVER_URL`` (a GHES host), else github.com."""
-    return (environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/")
 
 
 def publish_options(
