@@ -117,9 +117,7 @@ def test_a_bad_block_stops_the_cli_before_any_request(tmp_path, monkeypatch, cap
 
 
 def test_auto_merge_and_merge_method_inputs():
-    given = inputs.from_environment(
-        {"INPUT_AUTO-MERGE": "low", "INPUT_MERGE-METHOD": "rebase"}
-    )
+    given = inputs.from_environment({"INPUT_AUTO-MERGE": "low", "INPUT_MERGE-METHOD": "rebase"})
     assert (given.auto_merge, given.merge_method) == ("low", "rebase")
     assert (Inputs().auto_merge, Inputs().merge_method) == ("never", "squash")
     with pytest.raises(DumpModelsError) as caught:
