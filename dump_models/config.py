@@ -54,6 +54,7 @@ class Settings:
     # $GITHUB_REPOSITORY; without a repository the places are named, not linked.
     server_url: str = DEFAULT_SERVER_URL
     repository: str | None = None
+    workspace: Path | None = None  # the checkout whose files usage: searches
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -163,6 +164,7 @@ def load_settings(
         usage=config.section("usage"),
         server_url=server_url(environ),
         repository=environ.get("GITHUB_REPOSITORY") or None,
+        workspace=workspace,
     )
 
 
