@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .canonical import listing_models
 from .config import DEFAULT_SERVER_URL, Settings
 from .errors import DumpModelsError
 from .git import Git, GitError
@@ -234,14 +233,11 @@ class RiskContext:
         )
 
     def retiring_of(
-        self, report: ProviderReport, spec: ProviderSpec, document: object
+        self, report: ProviderReport, spec: ProviderSpec, models: Sequence[object] | None
     ) -> list[Retiring]:
-        """One provider's models retiring, from its report and its new listing ``document``
-        (as fetched: read once into records here, then dropped; only what retires is kept)."""
-        if report.status not in DATED_STATUSES or not has_dates(spec.name):
-            return []
-        models = listing_models(document, spec.list_key)
-        if models is None:
+        """One provider's models retiring, from its report and its new listing's ``models``
+        (read into records here, then dropped: only what retires is kept)."""
+        if report.status not in DATED_STATUSES or models is None or not has_dates(spec.name):
             return []
         records = records_of(
             spec.name, models, id_field=spec.id_field, ignore_fields=spec.volatile_fields

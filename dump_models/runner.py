@@ -262,7 +262,9 @@ def run(
         report = processed(settings, specs[result.name], result)
         if report.status in COMPARED and not settings.dry_run:
             versions[result.name] = FileVersions(before, file_digest(_read(path)))
-        retiring.extend(risk.retiring_of(report, specs[result.name], result.document))
+        spec = specs[result.name]
+        models = canonical.listing_models(result.document, spec.list_key)
+        retiring.extend(risk.retiring_of(report, spec, models))
         finish(report, result.seconds)
 
     fetch_all(

@@ -64,7 +64,7 @@ def test_the_models_retiring_in_one_new_listing():
         {"id": "bad", "deprecation": "2026-02-31"},
     ]
     report = compare_listings("mistral", old, new)
-    items = context().retiring_of(report, MISTRAL, {"data": new})
+    items = context().retiring_of(report, MISTRAL, new)
     assert [(r.model, r.date.isoformat(), r.changed, r.days_left) for r in items] == [
         ("soon", day(14), True, 14),
         ("moved", day(180), True, 180),
@@ -73,9 +73,9 @@ def test_the_models_retiring_in_one_new_listing():
     assert items[1].previous == TODAY + dt.timedelta(days=200)
     # The same listing, unchanged: only what retires within the horizon (90 days here).
     same = compare_listings("mistral", new, new)
-    assert [r.model for r in context().retiring_of(same, MISTRAL, {"data": new})] == ["soon"]
+    assert [r.model for r in context().retiring_of(same, MISTRAL, new)] == ["soon"]
     assert [
-        r.model for r in context(within_days=150).retiring_of(same, MISTRAL, {"data": new})
+        r.model for r in context(within_days=150).retiring_of(same, MISTRAL, new)
     ] == [
         "soon",
         "later",
@@ -86,14 +86,14 @@ def test_the_models_retiring_in_one_new_listing():
 def test_a_listing_that_was_not_written_retires_nothing(status):
     report = ProviderReport("mistral", status, error="x")
     models = [{"id": "soon", "deprecation": day(1)}]
-    assert context().retiring_of(report, MISTRAL, {"data": models}) == []
+    assert context().retiring_of(report, MISTRAL, models) == []
 
 
 def test_a_provider_without_dates_is_not_read():
     spec = ProviderSpec(name="acme", endpoint="http://x")
     models = [{"id": "m", "deprecation": day(1), "deprecation_date": day(1)}]
     report = compare_listings("acme", None, models)
-    assert context().retiring_of(report, spec, {"data": models}) == []
+    assert context().retiring_of(report, spec, models) == []
 
 
 # -- the in-use search ----------------------------------------------------------------------
