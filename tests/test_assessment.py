@@ -74,9 +74,7 @@ def test_the_models_retiring_in_one_new_listing():
     # The same listing, unchanged: only what retires within the horizon (90 days here).
     same = compare_listings("mistral", new, new)
     assert [r.model for r in context().retiring_of(same, MISTRAL, new)] == ["soon"]
-    assert [
-        r.model for r in context(within_days=150).retiring_of(same, MISTRAL, new)
-    ] == [
+    assert [r.model for r in context(within_days=150).retiring_of(same, MISTRAL, new)] == [
         "soon",
         "later",
     ]
