@@ -47,4 +47,7 @@ def publish_options(
         graphql_url=(environ.get("GITHUB_GRAPHQL_URL") or "").rstrip("/") or None,
         server_url=server_url(environ),
         repository=environ.get("GITHUB_REPOSITORY") or None,
+        auto_merge=inputs.auto_merge,
+        merge_method=inputs.merge_method,
+        risk_labels=settings.risk.labels,
     )
