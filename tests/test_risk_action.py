@@ -156,3 +156,10 @@ def test_a_pull_request_closed_by_a_person_is_not_opened_again(workspace, github
     later = run_action(workspace, INPUTS, github=github)
     assert later.outputs["pull-request-operation"] == "created"
     assert later.outputs["pull-request-number"] == "2"
+
+
+def test_a_dry_run_shows_the_verdict_it_would_publish(workspace, github):
+    run = run_action(workspace, {**INPUTS, "INPUT_DRY-RUN": "true"}, github=github)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "**Risk: low**: no rule of the risk policy matched." in run.stdout
+    assert run.outputs["risk"] == "low" and github.writes() == []
