@@ -53,6 +53,9 @@ class _Failure(Exception):
 # --------------------------------------------------------------------------- messages
 
 
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a key source that is a variable's name
+
+
 def _message(text: str, target: Target) -> str:
     """The one way a failure's line is made: the key out of the whole text first, in every
     form (query values in URLs blanked even when the key is too short to register), then
@@ -77,6 +80,19 @@ def _key_problem(target: Target) -> str | None:
         f"{where} holds a line break or a character outside printable ASCII; "
         "store the key alone, on one line"
     )
+
+
+def _refused(target: Target, failure: http.Failure) -> str:
+    """A failure's reason; a 401 or 403 also names where the key came from, or which
+    variable would hold one when none was sent."""
+    if failure.status not in (401, 403):
+        return str(failure)
+    source = target.key_source
+    if source and target.api_key is not None:
+        who = source if _VARIABLE.fullmatch(source) else f"the key in {source}"
+        return f"{who} was refused: {failure}"
+    names = " or ".join(target.spec.key_env)
+    return f"{failure} (no key was sent; set {names})" if names else str(failure)
 
 
 # --------------------------------------------------------------------------- one page
@@ -312,7 +328,7 @@ def _read_pages(
                 f"(settings.provider_timeout){last}"
             ) from None
         except http.Failure as exc:
-            raise _Failure(str(exc)) from None
+            raise _Failure(_refused(target, exc)) from None
         listing.charge(response.body)
         text = response.body.decode("utf-8-sig", errors="replace")
         status = response.status
