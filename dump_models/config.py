@@ -18,6 +18,7 @@ from .lc import lc_spec, read_lc_config
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import workspace_path
 from .providers import ProviderSpec, Target, builtin_registry
+from .suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,11 @@ def _chosen(
     """A provider of ``--providers``: a configured one, else a built-in."""
     spec = specs.get(name) or registry.get(name)
     if spec is None:
-        known = ", ".join(sorted(set(specs) | set(registry)))
-        raise DumpModelsError(f"--providers: unknown provider {name!r}; choose from: {known}")
+        known = sorted(set(specs) | set(registry))
+        raise DumpModelsError(
+            f"--providers: unknown provider {name!r}{did_you_mean(name, known)}; "
+            f"choose from: {', '.join(known)}"
+        )
     return spec
 
 

@@ -547,7 +547,9 @@ def test_fetch_all_is_concurrent_and_isolates_failures(server):
     elapsed = time.monotonic() - started
     assert list(results) == [*names, "bad"]  # the targets' order
     assert all(results[n].ok for n in names)
-    assert not results["bad"].ok and results["bad"].error.startswith("BAD_API_KEY was refused: HTTP 401")
+    assert not results["bad"].ok and results["bad"].error.startswith(
+        "BAD_API_KEY was refused: HTTP 401"
+    )
     assert sorted(n for n, _ in seen) == sorted([*names, "bad"])
     assert {thread for _, thread in seen} == {threading.current_thread().name}
     assert seen[0][0] == "bad"  # reported as soon as it finished, before the slow ones
