@@ -98,9 +98,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     given = inputs.from_namespace(args)
     settings = load_settings(given, workspace=Path.cwd())
+    from .progress import Progress
     from .runner import run  # after the config is known good: no import cost on bad input
 
-    result = run(settings, emit=say)
+    with Progress.on(len(settings.targets), sys.stderr, os.environ) as progress:
+        result = run(
+            settings, emit=progress.say, on_report=progress.finished, on_start=progress.started
+        )
     if given.report_json == inputs.STDOUT:
         say(json_text(result.json))
     if given.report_md == inputs.STDOUT:

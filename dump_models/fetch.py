@@ -409,6 +409,7 @@ def fetch_all(
     backoff: float = 0.5,
     limits: Limits = DEFAULT_LIMITS,
     on_result: Callable[[FetchResult], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> dict[str, FetchResult]:
     """Fetch every target concurrently; results by name, in the targets' order.
 
@@ -416,7 +417,8 @@ def fetch_all(
     listing over: the result kept and returned then has no ``document`` or ``models``, so
     memory holds the listings in flight, not every provider's. An exception in
     ``on_result`` becomes that provider's failure (``on_result`` is called again with it).
-    One provider's failure never stops the others.
+    ``on_start`` is told a provider's name, in the fetching thread, as its fetch begins (for
+    progress; what it raises is ignored). One provider's failure never stops the others.
     """
     targets = list(targets)
     results: dict[str, FetchResult] = {}
@@ -426,7 +428,8 @@ def fetch_all(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dump-models") as pool:
         futures = {
             pool.submit(
-                fetch_listing,
+                _started,
+                on_start,
                 target,
                 timeout=timeout,
                 retries=retries,
@@ -447,6 +450,16 @@ def fetch_all(
                 result = _hand_over(result, target, on_result)
             results[target.name] = result
     return {t.name: results[t.name] for t in targets if t.name in results}
+
+
+def _started(on_start: Callable[[str], None] | None, target: Target, **options: Any) -> FetchResult:
+    """:func:`fetch_listing`, after telling ``on_start`` (whose errors are not the fetch's)."""
+    if on_start is not None:
+        try:
+            on_start(target.name)
+        except Exception:  # progress is only shown: never a reason to fail a provider
+            pass
+    return fetch_listing(target, **options)
 
 
 def _hand_over(

@@ -216,8 +216,15 @@ def summary_line(reports: list[ProviderReport], *, dry_run: bool = False) -> str
     )
 
 
-def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = None) -> RunResult:
-    """Fetch every target, write what is safe to write, and report what changed."""
+def run(
+    settings: Settings,
+    *,
+    emit: Emit = print,
+    on_report: OnReport | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Fetch every target, write what is safe to write, and report what changed;
+    ``on_start`` is told each provider whose fetch begins (any thread: for progress)."""
     reports: dict[str, ProviderReport] = {}
     versions: dict[str, FileVersions] = {}
 
@@ -260,6 +267,7 @@ def run(settings: Settings, *, emit: Emit = print, on_report: OnReport | None = 
         retries=settings.retries,
         limits=settings.limits,
         on_result=on_result,
+        on_start=on_start,
     )
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
     emit(summary_line(ordered, dry_run=settings.dry_run))
