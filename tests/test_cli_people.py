@@ -228,3 +228,53 @@ def test_malformed_yaml_names_the_line_where_the_broken_part_starts(tmp_path, te
     with pytest.raises(DumpModelsError) as caught:
         load_settings(Inputs(config="c.yml"), environ={}, workspace=tmp_path)
     assert str(caught.value) == message
+
+
+# --- the README's custom providers ----------------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_provider_key_is_documented_in_the_readme():
+    from dump_models.config_file import PROVIDER_KEYS
+
+    section = README[README.index("### Custom providers") :]
+    assert [key for key in PROVIDER_KEYS if f"| `{key}` |" not in section] == []
+
+
+def test_the_readmes_custom_provider_example_dumps_that_shape(tmp_path, monkeypatch, capsys):
+    """The worked example, pointed at a loopback server serving the shape it describes."""
+    from provider_server import ProviderServer, Reply
+
+    start = README.index("<!-- custom-provider-example:start -->")
+    block = README[start : README.index("<!-- custom-provider-example:end -->")]
+    config = block[block.index("```yaml\n") + 8 : block.rindex("```")]
+    models = [
+        {"name": f"acme-{i:02d}", "context": 131072, "stats": {"requests_today": 9000 + i}}
+        for i in range(7)
+    ]
+
+    def catalog(request):
+        if request.header("x-api-key") != "sk-canary-acme-0123456789":
+            return Reply(401, {"error": "no key"})
+        assert request.header("accept-language") == "en" and request.query["page_size"] == "100"
+        start = int(request.query.get("page_token", "0"))
+        page = {"models": models[start : start + 3]}
+        if start + 3 < len(models):
+            page["next_page_token"] = str(start + 3)
+        return Reply(200, page)
+
+    with ProviderServer() as server:
+        server.route("/api/catalog", catalog)
+        (tmp_path / ".github").mkdir()
+        (tmp_path / ".github/dump-models.yml").write_text(
+            config.replace("https://llm.example.com", server.url)
+        )
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("ACME_KEY", "sk-canary-acme-0123456789")
+        assert main(["run"]) == 0
+        assert len(server.requests) == 3  # three pages
+    dump = json.loads((tmp_path / "models/acme.json").read_text())
+    assert [m["name"] for m in dump["models"]] == [m["name"] for m in models]
+    assert all("requests_today" not in json.dumps(m) for m in dump["models"])
+    assert "acme: fetched 7 models" in capsys.readouterr().out
