@@ -42,7 +42,7 @@ class Settings:
     # Whose `<name>.json` publish may commit: the config's providers (every built-in when it
     # lists none) and lc's; a --providers subset of one run does not shrink it.
     owned_providers: tuple[str, ...] = ()
-    force_hint: str = "pass --force"  # how the guard's reason says to write a listing anyway
+    force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""

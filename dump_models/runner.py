@@ -126,17 +126,13 @@ def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) 
         ignore_fields=spec.volatile_fields,
     )
     reason = canonical.guard_reason(
-        _count(old_models),
-        len(new_models),
-        settings.max_removal_ratio,
-        len(report.removed),
-        force_hint=settings.force_hint,
+        _count(old_models), len(new_models), settings.max_removal_ratio, len(report.removed)
     )
     if reason and not settings.force:
         return ProviderReport(
             name=spec.name,
             status="guarded",
-            error=reason,
+            error=f"{reason}; {settings.force_hint} to write it",
             models_before=_count(old_models),
             models_after=len(new_models),  # what the listing holds; the file keeps the old
         )
