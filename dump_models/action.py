@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 import uuid
 from collections.abc import Mapping
@@ -233,6 +234,7 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         elif report.status == "guarded":
             console.warning(f"dump-models: {report.name} not written", report.error or line)
 
+    started = time.time()  # the time of this run's change log events (docs/history.md)
     result = run(settings, emit=console.line, on_report=on_report)
 
     canonical.write_if_changed(report, secrets.redact(canonical.dumps(result.json)))
@@ -266,7 +268,9 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
         return exit_code
     try:
-        options = publish_options(given, settings, environ=run_environ, workspace=workspace)
+        options = publish_options(
+            given, settings, environ=run_environ, workspace=workspace, run_time=started
+        )
         # The caller renders: the run's own reports say why files did not move.
         render = partial(
             render_changes, spec_for=settings.spec_for, run=result, full_report=full_report

@@ -15,12 +15,24 @@ from typing import Any
 from dump_models.canonical import MAX_NESTING, listing_models, unstorable_reason
 from dump_models.diff import compare_listings
 from dump_models.errors import DumpModelsError
+from dump_models.events import LOG_NAME
 from dump_models.providers import ProviderSpec, builtin_registry
 from dump_models.results import ProviderReport
 from dump_models.suggest import did_you_mean
 
 _HINT = "pass a models/<provider>.json file or a directory of them"
+# The tool's own files in an output directory beside the dumps (docs/history.md): the change
+# log, the catalog, and the feeds' directory. No reader takes them for a provider's listing.
+TOOL_FILES = frozenset({LOG_NAME, "catalog.json"})
+TOOL_DIRECTORIES = frozenset({"feeds"})
 _LIST_KEYS = ("data", "models")  # where ``diff`` looks for the list of a file no spec describes
+
+
+def is_tool_file(name: str) -> bool:
+    """Whether ``name`` (relative to the output directory, ``/`` between parts) is one of the
+    tool's own files, never a dump: the change log, the catalog, anything under ``feeds/``."""
+    directory, slash, _ = name.partition("/")
+    return name in TOOL_FILES or bool(slash) and directory in TOOL_DIRECTORIES
 
 
 class NotADump(ValueError):
@@ -108,7 +120,8 @@ def _files(path: Path) -> dict[str, Path]:
     if not path.exists():
         raise DumpModelsError(f"{path}: no such file or directory; {_HINT}") from None
     if path.is_dir():
-        return {child.stem: child for child in sorted(path.glob("*.json")) if child.is_file()}
+        children = sorted(path.glob("*.json"))
+        return {c.stem: c for c in children if c.is_file() and not is_tool_file(c.name)}
     return {path.stem: path}
 
 

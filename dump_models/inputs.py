@@ -96,6 +96,12 @@ OPTIONS: tuple[Option, ...] = (
         "make the commit through GitHub's API, so that GitHub signs it",
         default="false",
     ),
+    Option(
+        "feeds",
+        "bool",
+        "also commit Atom and JSON feeds of the change log (feeds/ in the output directory)",
+        default="false",
+    ),
     # Empty in action.yml: under act the default is true (see from_environment).
     Option("dry-run", "bool", "change nothing: run writes no dump, publish prints its plan"),
     Option(
@@ -141,6 +147,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "reviewers",
         "draft",
         "sign-commits",
+        "feeds",
         "dry-run",
         "config",
         "lc-config",
@@ -171,6 +178,7 @@ class Inputs:
     reviewers: tuple[str, ...] = ()
     draft: bool = False
     sign_commits: bool = False
+    feeds: bool = False
     dry_run: bool = False
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from dump_models.report_cells import DASH, price_change_pct
+from dump_models.report_cells import DASH, MINUS, price_change_pct
 from dump_models.report_sections import (
     Budget,
     Section,
@@ -24,6 +24,7 @@ from dump_models.report_text import escape, escape_html, inert, number
 from dump_models.results import ProviderReport
 
 __all__ = [
+    "MINUS",
     "escape",
     "escape_html",
     "fit_bytes",
