@@ -219,7 +219,7 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
     # api-keys join the environment the configuration reads keys from.
     run_environ = {**environ, **given.api_keys}
 
-    settings = load_settings(given, environ=run_environ, workspace=workspace)
+    settings = load_settings(given, environ=run_environ, workspace=workspace, action=True)
     # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
     for target in settings.targets:
         console.mask(target.api_key)

@@ -13,11 +13,12 @@ from pathlib import Path
 from . import secrets
 from .config_file import ConfigFile, read_config
 from .errors import DumpModelsError
-from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs
+from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs, how_to_turn_on
 from .lc import lc_spec, read_lc_config
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import workspace_path
 from .providers import ProviderSpec, Target, builtin_registry
+from .suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Settings:
     # Whose `<name>.json` publish may commit: the config's providers (every built-in when it
     # lists none) and lc's; a --providers subset of one run does not shrink it.
     owned_providers: tuple[str, ...] = ()
+    force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -67,10 +69,12 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     workspace: Path | None = None,
+    action: bool = False,
 ) -> Settings:
     """The settings of a run from its inputs, the environment (keys) and the config files,
     read once; paths are relative to ``workspace`` (default: the current directory). Raise
-    :class:`DumpModelsError` (exit 2) on any problem, before any request."""
+    :class:`DumpModelsError` (exit 2) on any problem, before any request. ``action``: the
+    settings of the Action, whose hints name inputs rather than flags."""
     environ = os.environ if environ is None else environ
     workspace = Path.cwd() if workspace is None else workspace
     registry = builtin_registry()
@@ -140,6 +144,7 @@ def load_settings(
         ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
         owned_providers=tuple(sorted(owned)),
+        force_hint=how_to_turn_on("force", action=action),
     )
 
 
@@ -149,8 +154,11 @@ def _chosen(
     """A provider of ``--providers``: a configured one, else a built-in."""
     spec = specs.get(name) or registry.get(name)
     if spec is None:
-        known = ", ".join(sorted(set(specs) | set(registry)))
-        raise DumpModelsError(f"--providers: unknown provider {name!r}; choose from: {known}")
+        known = sorted(set(specs) | set(registry))
+        raise DumpModelsError(
+            f"--providers: unknown provider {name!r}{did_you_mean(name, known)}; "
+            f"choose from: {', '.join(known)}"
+        )
     return spec
 
 

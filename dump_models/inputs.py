@@ -321,6 +321,14 @@ def valid_branch(name: str) -> bool:
     )
 
 
+def how_to_turn_on(name: str, *, action: bool) -> str:
+    """How a hint tells the user to turn a bool option on: ``pass --force`` on the command
+    line, ``set the input force: true`` in the Action."""
+    if BY_NAME[name].kind != "bool":
+        raise ValueError(f"{name} is not a bool option")
+    return f"set the input {name}: true" if action else f"pass --{name}"
+
+
 def workspace(environ: Mapping[str, str]) -> Path:
     """The checkout: ``$GITHUB_WORKSPACE``, else the current directory."""
     return Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())

@@ -139,7 +139,7 @@ def test_publish_commits_only_the_configured_providers_files(checkout, monkeypat
         "models/changes.jsonl",
         "models/openrouter.json",
     ]
-    assert "3 changed file(s) in models/ against main" in out
+    assert "3 changed files in models/ against main" in out
     [warning] = [line for line in out.splitlines() if line.startswith("warning: ")]
     assert "debug.env" in warning and "openai.json" in warning
     assert KEY not in out
@@ -151,7 +151,7 @@ def test_publish_owns_the_providers_of_an_lc_config(checkout, monkeypatch, capsy
     monkeypatch.chdir(checkout)
     assert main(["publish", "--dry-run", "--lc-config", "lc.toml"]) == 0
     out = capsys.readouterr().out
-    assert "2 changed file(s) in models/ against main" in out  # local.json and the log
+    assert "2 changed files in models/ against main" in out  # local.json and the log
     assert '"provider":"local","model":"llama","type":"model_added"' in out
     assert "warning: " not in out
     assert main(["publish", "--dry-run"]) == 0  # without it, local.json is not the tool's

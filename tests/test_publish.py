@@ -891,7 +891,7 @@ def test_only_owned_files_are_committed_the_rest_named_in_one_warning(work, remo
         "models/openai.json",
     ]
     assert sorted(c.path for c in seen[0]) == ["changes.jsonl", "mistral.json", "openai.json"]
-    assert "3 changed file(s) in models/ against main" in emitted
+    assert "3 changed files in models/ against main" in emitted
     [warning] = [line for line in emitted if line.startswith("warning: ")]
     for name in ("debug.env", ".openai.json.abc123.tmp", "notes.md", "sub/openai.json"):
         assert name in warning

@@ -167,8 +167,8 @@ def test_the_pull_request_body_says_how_many_events_were_logged(work, remote, gi
     render = partial(render_changes, spec_for=builtin_registry().get)
     publish(options(work, github, T1), render, emit=lambda _: None)
     body = github.pulls[0]["body"]
-    assert "2 change event(s) logged in `changes.jsonl`" in body
-    assert body.startswith("## Model listing changes\n\n**1** providers")  # not the log
+    assert "2 change events logged in `changes.jsonl`" in body
+    assert body.startswith("## Model listing changes\n\n**1** provider,")  # not the log
 
 
 def test_rebuilding_the_rolling_pr_never_repeats_a_line_and_keeps_its_time(
@@ -263,7 +263,7 @@ def test_a_dry_run_prints_the_events_it_would_append(work, remote, github):
     emitted: list[str] = []
     result = publish(options(work, github, T1, dry_run=True), summarize, emit=emitted.append)
     assert result.operation == "none" and remote_ref(remote, BRANCH) is None
-    at = emitted.index("would append 2 change event(s) to models/changes.jsonl:")
+    at = emitted.index("would append 2 change events to models/changes.jsonl:")
     shown_lines = [json.loads(line) for line in emitted[at + 1 : at + 3]]
     assert [(e["ts"], e["model"], e["type"]) for e in shown_lines] == [
         (TS1, "a/one", "price_changed"),
@@ -523,4 +523,4 @@ def test_the_action_logs_its_run_and_commits_the_feeds_it_is_asked_for(tmp_path)
     assert before <= added["ts"] <= after
     for path in ("models/feeds/atom.xml", "models/feeds/mistral.atom.xml"):
         assert not feedparser.parse(shown(remote, tip, path)).bozo
-    assert "1 change event(s) logged in `changes.jsonl`" in github.pulls[0]["body"]
+    assert "1 change event logged in `changes.jsonl`" in github.pulls[0]["body"]

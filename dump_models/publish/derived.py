@@ -24,6 +24,7 @@ from ..events import (
 from ..feeds import feed_files
 from ..git import Entry
 from ..providers import builtin_registry
+from ..report_text import plural
 from .checkout import Checkout
 from .ownership import shown
 
@@ -101,9 +102,9 @@ def _in_the_way(tree: Mapping[str, Entry], path: str) -> str | None:
 def _say_events(checkout: Checkout, path: str, events: Sequence[Event]) -> None:
     count, where = len(events), shown(path)
     if not checkout.dry:
-        checkout.say(f"logging {count} change event(s) in {where} at {events[0].ts}")
+        checkout.say(f"logging {plural(count, 'change event')} in {where} at {events[0].ts}")
         return
-    checkout.say(f"would append {count} change event(s) to {where}:")
+    checkout.say(f"would append {plural(count, 'change event')} to {where}:")
     for event in events[:SHOWN_EVENTS]:
         checkout.say(event_line(event).rstrip("\n"))
     if count > SHOWN_EVENTS:
