@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 import uuid
 from collections.abc import Mapping
@@ -221,7 +222,7 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
     # api-keys join the environment the configuration reads keys from.
     run_environ = {**environ, **given.api_keys}
 
-    settings = load_settings(given, environ=run_environ, workspace=workspace)
+    settings = load_settings(given, environ=run_environ, workspace=workspace, action=True)
     # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
     for target in settings.targets:
         console.mask(target.api_key)
@@ -236,6 +237,7 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         elif report.status == "guarded":
             console.warning(f"dump-models: {report.name} not written", report.error or line)
 
+    started = time.time()  # the time of this run's change log events (docs/history.md)
     # One context for the run and the pull request's text: the in-use search runs once.
     risk = RiskContext.from_settings(settings, warn=lambda text: console.line(f"warning: {text}"))
     result = run(settings, emit=console.line, on_report=on_report, risk=risk)
@@ -282,7 +284,9 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
         return exit_code
     try:
-        options = publish_options(given, settings, environ=run_environ, workspace=workspace)
+        options = publish_options(
+            given, settings, environ=run_environ, workspace=workspace, run_time=started
+        )
         # The caller renders: the run's own reports say why files did not move.
         render = partial(
             render_changes,

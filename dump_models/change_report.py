@@ -14,12 +14,15 @@ from collections.abc import Callable, Sequence
 
 from . import secrets
 from .assessment import PULL_REQUEST_BLOCKS_CHARS, RiskContext
+from .changelog import appended_events
 from .diff import ProviderReport, compare_listings
 from .dumps import listing_in
+from .events import LOG_NAME
 from .lifecycle import Retiring
 from .providers import ProviderSpec
 from .publish import FileChange, PublishText
 from .report import TITLE_PREFIX, inert, render_markdown, render_title
+from .report_text import plural
 from .runner import FileVersions, RunResult, file_digest
 
 SpecFor = Callable[[str], ProviderSpec | None]  # the spec a provider's file is read with
@@ -122,6 +125,9 @@ def render_changes(
         title = f"{TITLE_PREFIX}: canonical form of {names}"
     title = secrets.redact(title)
     body = render_markdown(reports, full_report=full_report, opening=opening, closing=closing)
+    logged = sum(appended_events(c.old, c.new) for c in changes if c.path == LOG_NAME)
+    if logged:  # the change log is no provider's: one line under the report
+        body = body.rstrip("\n") + f"\n\n{plural(logged, 'change event')} logged in `{LOG_NAME}`.\n"
     return PublishText(
         title=title,
         body=secrets.redact(body),

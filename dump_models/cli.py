@@ -36,19 +36,56 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="previous directory of <provider>.json, or one file")
     diff.add_argument("new", help="new directory of <provider>.json, or one file")
     diff.add_argument("--json", action="store_true", help="print the machine report")
+    diff.add_argument(
+        "--provider",
+        help="read two files by this provider's rules (default: the new file's name)",
+    )
 
     pub = sub.add_parser("publish", help="commit the dumps and open or update one pull request")
     add_options(pub, "publish")
 
-    sub.add_parser("providers", help="list the built-in providers and whether a key is set")
+    providers = sub.add_parser(
+        "providers", help="list the providers, as the config makes them, and whether a key is set"
+    )
+    add_vocabulary(providers, ("config", "lc-config"))
+    providers.add_argument("--json", action="store_true", help="print them as JSON")
     add_history_commands(sub)
+    _describe(sub)
     return parser
+
+
+# One example per command, shown by its --help (a command without one shows none).
+EXAMPLES = {
+    "run": "dump-models run --providers openrouter,mistral --dry-run --report-md -",
+    "diff": "dump-models diff old/openrouter.json models/openrouter.json --provider openrouter",
+    "publish": "dump-models publish --dry-run",
+    "providers": "dump-models providers --config .github/dump-models.yml --json",
+    "history": "dump-models history --since 2025-01-01 --output models/changes.jsonl",
+    "feed": "dump-models feed --format json --provider openrouter",
+    "prices": "dump-models prices openrouter openai/gpt-4o",
+}
+
+
+def _describe(sub: argparse._SubParsersAction) -> None:
+    """Each command's --help: its one-line description (the help the command list shows)
+    and its example, as written."""
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in sub.choices.items():
+        command.description = command.description or helps.get(name)
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        if name in EXAMPLES:
+            command.epilog = f"example:\n  {EXAMPLES[name]}"
 
 
 def add_options(parser: argparse.ArgumentParser, command: str) -> None:
     """The command's options from the vocabulary: ``--<name>``; a flag for a bool; an
     absent option is None, so that :class:`~dump_models.inputs.Inputs` has its default."""
-    for name in inputs.COMMANDS[command]:
+    add_vocabulary(parser, inputs.COMMANDS[command])
+
+
+def add_vocabulary(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """These options of the vocabulary (``inputs.OPTIONS``), as :func:`add_options` adds them."""
+    for name in names:
         option = inputs.BY_NAME[name]
         if option.kind == "bool":
             parser.add_argument(f"--{name}", action="store_true", help=option.help)
@@ -61,9 +98,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     given = inputs.from_namespace(args)
     settings = load_settings(given, workspace=Path.cwd())
+    from .progress import Progress
     from .runner import run  # after the config is known good: no import cost on bad input
 
-    result = run(settings, emit=say)
+    with Progress.on(len(settings.targets), sys.stderr, os.environ) as progress:
+        result = run(
+            settings, emit=progress.say, on_report=progress.finished, on_start=progress.started
+        )
     if given.report_json == inputs.STDOUT:
         say(json_text(result.json))
     if given.report_md == inputs.STDOUT:
@@ -78,7 +119,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .dumps import compare_paths
     from .report import render_markdown, report_json
 
-    reports = compare_paths(Path(args.old), Path(args.new))
+    note = lambda text: _complain(f"dump-models diff: {text}")  # noqa: E731
+    reports = compare_paths(Path(args.old), Path(args.new), provider=args.provider, note=note)
     if args.json:
         say(json_text(report_json(reports)))
     else:
@@ -105,17 +147,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
-    from .config import key_for
-    from .providers import builtin_registry
+    from .provider_list import provider_rows, rows_json, rows_table
 
-    rows = [("name", "endpoint", "key variable", "key")]
-    for name, spec in builtin_registry().items():
-        source = key_for(spec)[1]
-        key = f"yes ({source})" if source else ("not needed" if spec.key_optional else "no")
-        rows.append((name, spec.url, " or ".join(spec.key_env) or "-", key))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    rows = provider_rows(inputs.from_namespace(args), environ=os.environ, workspace=Path.cwd())
+    say(json_text(rows_json(rows)) if args.json else rows_table(rows))
     return 0
 
 
@@ -224,7 +259,12 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+    """Entry point of the console script; returns the exit code.  With no arguments it prints
+    the help and exits 0, as ``gh`` does."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        say(build_parser().format_help().rstrip("\n"))
+        return 0
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

@@ -13,13 +13,14 @@ from pathlib import Path
 from . import secrets
 from .config_file import ConfigFile, read_config
 from .errors import DumpModelsError
-from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs
+from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs, how_to_turn_on
 from .lc import lc_spec, read_lc_config
 from .lifecycle import LifecycleSettings
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import workspace_path
 from .providers import ProviderSpec, Target, builtin_registry
 from .risk_policy import RiskPolicy
+from .suggest import did_you_mean
 from .usage import UsageSettings
 
 DEFAULT_SERVER_URL = "https://github.com"
@@ -55,6 +56,7 @@ class Settings:
     server_url: str = DEFAULT_SERVER_URL
     repository: str | None = None
     workspace: Path | None = None  # the checkout whose files usage: searches
+    force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -86,10 +88,12 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     workspace: Path | None = None,
+    action: bool = False,
 ) -> Settings:
     """The settings of a run from its inputs, the environment (keys) and the config files,
     read once; paths are relative to ``workspace`` (default: the current directory). Raise
-    :class:`DumpModelsError` (exit 2) on any problem, before any request."""
+    :class:`DumpModelsError` (exit 2) on any problem, before any request. ``action``: the
+    settings of the Action, whose hints name inputs rather than flags."""
     environ = os.environ if environ is None else environ
     workspace = Path.cwd() if workspace is None else workspace
     registry = builtin_registry()
@@ -165,6 +169,7 @@ def load_settings(
         server_url=server_url(environ),
         repository=environ.get("GITHUB_REPOSITORY") or None,
         workspace=workspace,
+        force_hint=how_to_turn_on("force", action=action),
     )
 
 
@@ -174,8 +179,11 @@ def _chosen(
     """A provider of ``--providers``: a configured one, else a built-in."""
     spec = specs.get(name) or registry.get(name)
     if spec is None:
-        known = ", ".join(sorted(set(specs) | set(registry)))
-        raise DumpModelsError(f"--providers: unknown provider {name!r}; choose from: {known}")
+        known = sorted(set(specs) | set(registry))
+        raise DumpModelsError(
+            f"--providers: unknown provider {name!r}{did_you_mean(name, known)}; "
+            f"choose from: {', '.join(known)}"
+        )
     return spec
 
 

@@ -30,6 +30,7 @@ from .providers import (
     is_ci_variable,
 )
 from .risk_policy import parse_policy
+from .suggest import did_you_mean
 from .usage import parse_usage
 
 # The blocks whose own module reads them (docs/risk.md): key -> its parser, given the mapping
@@ -234,7 +235,7 @@ class ConfigFile:
                     "providers",
                     name,
                 )
-            specs[name] = _provider_spec(name, entry, where, registry.get(name))
+            specs[name] = _provider_spec(name, entry, where, registry)
         return specs
 
     def section(self, key: str) -> Any:
@@ -299,13 +300,25 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, Where]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DumpModelsError(
-            f"{shown}{line}: malformed YAML ({problem}); fix the syntax at that line"
-        ) from None
+        raise DumpModelsError(_yaml_problem(shown, exc)) from None
     return data, Where(shown, text)
+
+
+def _yaml_problem(shown: str, exc: yaml.YAMLError) -> str:
+    """One line for broken YAML, at the line where the broken construct starts (an unclosed
+    ``[`` or quote), which is where to look, and where the parser gave up."""
+    end = getattr(exc, "problem_mark", None)
+    start = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    what = re.sub(r"^while (parsing|scanning) ", "", context)
+    if end is not None and start is not None and what and start.line < end.line:
+        return (
+            f"{shown}:{start.line + 1}: malformed YAML: {what} starts here and is broken at "
+            f"line {end.line + 1} ({problem}); fix the syntax from line {start.line + 1}"
+        )
+    line = f":{end.line + 1}" if end is not None else ""
+    return f"{shown}{line}: malformed YAML ({problem}); fix the syntax at that line"
 
 
 def _check_keys(where: Where, data: Mapping, allowed: tuple[str, ...], *path: str) -> None:
@@ -313,7 +326,8 @@ def _check_keys(where: Where, data: Mapping, allowed: tuple[str, ...], *path: st
         if key not in allowed:
             what = "in " + ".".join(path) if path else "at the top level"
             raise where.error(
-                f"unknown key {key!r} {what}; expected one of: {', '.join(allowed)}",
+                f"unknown key {key!r} {what}{did_you_mean(key, allowed)}; "
+                f"expected one of: {', '.join(allowed)}",
                 *path,
                 str(key),
             )
@@ -331,9 +345,10 @@ def check_name(name: Any, where_line: str, how: str) -> str:
 
 
 def _provider_spec(
-    name: str, entry: Mapping, where: Where, base: ProviderSpec | None
+    name: str, entry: Mapping, where: Where, registry: Mapping[str, ProviderSpec]
 ) -> ProviderSpec:
     """A provider's spec: the built-in one with the entry's changes, or a custom one."""
+    base = registry.get(name)
     _check_keys(where, entry, PROVIDER_KEYS, "providers", name)
     changes: dict[str, Any] = {}
     for key, (check, field, how) in PROVIDER_RULES.items():
@@ -371,8 +386,8 @@ def _provider_spec(
         return replace(base, **changes)
     if "endpoint" not in changes:
         raise where.error(
-            f"custom provider {name!r} has no endpoint; add 'endpoint: https://…/v1' "
-            f"(or use a built-in name: see 'dump-models providers')",
+            f"custom provider {name!r} has no endpoint{did_you_mean(name, registry)}; "
+            f"add 'endpoint: https://…/v1' (or use a built-in name: see 'dump-models providers')",
             "providers",
             name,
         )

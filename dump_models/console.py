@@ -50,10 +50,21 @@ def _no_bracket_command(text: str) -> str:
     return _BRACKET_COMMAND.sub(r"#\1#\2\\[", text)
 
 
+# Control characters but the tab and the line ends: an escape sequence from a provider
+# (ESC [2J clears a terminal, ESC ] 8 makes a link) is printed as the text \x1b[2J.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character but tab, ``\\n`` and ``\\r`` written ``\\xNN``."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", text)
+
+
 def clean(text: str) -> str:
     """Text as the tool prints it: secrets redacted first (so that a key containing ``##[``
-    is still found whole), then made :func:`inert`."""
-    return inert(secrets.redact(text))
+    is still found whole), control characters made :func:`visible`, then made
+    :func:`inert`."""
+    return inert(visible(secrets.redact(text)))
 
 
 def say(text: str, *, stream: TextIO | None = None) -> None:

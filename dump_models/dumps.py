@@ -8,17 +8,31 @@ nothing recursive meets it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from dump_models.canonical import MAX_NESTING, listing_models, unstorable_reason
 from dump_models.diff import compare_listings
 from dump_models.errors import DumpModelsError
+from dump_models.events import LOG_NAME
 from dump_models.providers import ProviderSpec, builtin_registry
 from dump_models.results import ProviderReport
+from dump_models.suggest import did_you_mean
 
 _HINT = "pass a models/<provider>.json file or a directory of them"
+# The tool's own files in an output directory beside the dumps (docs/history.md): the change
+# log, the catalog, and the feeds' directory. No reader takes them for a provider's listing.
+TOOL_FILES = frozenset({LOG_NAME, "catalog.json"})
+TOOL_DIRECTORIES = frozenset({"feeds"})
 _LIST_KEYS = ("data", "models")  # where ``diff`` looks for the list of a file no spec describes
+
+
+def is_tool_file(name: str) -> bool:
+    """Whether ``name`` (relative to the output directory, ``/`` between parts) is one of the
+    tool's own files, never a dump: the change log, the catalog, anything under ``feeds/``."""
+    directory, slash, _ = name.partition("/")
+    return name in TOOL_FILES or bool(slash) and directory in TOOL_DIRECTORIES
 
 
 class NotADump(ValueError):
@@ -106,33 +120,66 @@ def _files(path: Path) -> dict[str, Path]:
     if not path.exists():
         raise DumpModelsError(f"{path}: no such file or directory; {_HINT}") from None
     if path.is_dir():
-        return {child.stem: child for child in sorted(path.glob("*.json")) if child.is_file()}
+        children = sorted(path.glob("*.json"))
+        return {c.stem: c for c in children if c.is_file() and not is_tool_file(c.name)}
     return {path.stem: path}
 
 
-def compare_paths(old: Path, new: Path) -> list[ProviderReport]:
+def compare_paths(
+    old: Path,
+    new: Path,
+    *,
+    provider: str | None = None,
+    note: Callable[[str], None] | None = None,
+) -> list[ProviderReport]:
     """``dump-models diff OLD NEW``: compare two dumps, each a directory of ``<provider>.json``
     or a single file.
 
     The provider is the file stem; a file only in OLD is all removed, one only in NEW is
-    ``new``. Two single files are compared whatever their names (as NEW's provider); a
-    single file against a directory is compared with the directory's file of that name.
+    ``new``. Two single files are compared whatever their names, by ``provider``'s rules when
+    given, else as NEW's stem (which ``note`` is told, with how to choose); a single file
+    against a directory is compared with the directory's file of that name.  A file no
+    provider describes is read by generic rules (``note`` is told).
     """
-    old_files, new_files = _files(Path(old)), _files(Path(new))
-    if not Path(old).is_dir() and not Path(new).is_dir():
-        old_files = {name: Path(old) for name in new_files}
-    elif not Path(old).is_dir():
+    registry = builtin_registry()
+    say = note or (lambda text: None)
+    old, new = Path(old), Path(new)
+    old_files, new_files = _files(old), _files(new)
+    both_files = not old.is_dir() and not new.is_dir()
+    if provider is not None:
+        if not both_files:
+            raise DumpModelsError(
+                "--provider applies to two files; a directory's files are read by their names"
+            )
+        if provider not in registry:
+            raise DumpModelsError(
+                f"--provider: unknown provider {provider!r}{did_you_mean(provider, registry)}; "
+                "see 'dump-models providers'"
+            )
+    if both_files:
+        name = provider or new.stem
+        old_files, new_files = {name: old}, {name: new}
+    elif not old.is_dir():
         new_files = {name: path for name, path in new_files.items() if name in old_files}
-    elif not Path(new).is_dir():
+    elif not new.is_dir():
         old_files = {name: path for name, path in old_files.items() if name in new_files}
 
     reports = []
-    registry = builtin_registry()
     for name in sorted(old_files.keys() | new_files.keys()):
         spec = registry.get(name)
         before = _listing(old_files.get(name), spec)
         after = _listing(new_files.get(name), spec)
+        if spec is None:
+            say(
+                f"no provider is named {name} (the file's name): read with generic rules "
+                "(token limits only: no prices or capabilities); pass --provider NAME to choose one"
+                if both_files
+                else f"{name}.json: no provider is named {name}: read with generic rules "
+                "(token limits only: no prices or capabilities)"
+            )
         if spec is not None:
+            if both_files and provider is None:
+                say(f"read as {name} (the file's name); pass --provider NAME to choose another")
             id_field, ignore = spec.id_field, spec.volatile_fields
         else:
             sample = [m for m in (after or before or []) if isinstance(m, dict)]

@@ -27,7 +27,12 @@ THREAD_NAME = "dump-models-fetch"  # the helper thread of each attempt
 
 
 class Failure(Exception):
-    """A request's final failure (not retried): ``str(exc)`` is the one-line reason."""
+    """A request's final failure (not retried): ``str(exc)`` is the one-line reason;
+    ``status`` the HTTP status that ended it, if one did."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 class TooLarge(Failure):
@@ -158,10 +163,12 @@ class Transport:
                 last_response = response
                 continue
             if not 200 <= response.status < 300:
-                raise Failure(f"HTTP {response.status}: {body_text(response.body)}")
+                status = response.status
+                raise Failure(f"HTTP {status}: {body_text(response.body)}", status)
             return response
         if last_response is not None:
-            raise Failure(f"HTTP {last_response.status}: {body_text(last_response.body)}")
+            status = last_response.status
+            raise Failure(f"HTTP {status}: {body_text(last_response.body)}", status)
         assert last is not None
         noun = "attempt" if attempts == 1 else "attempts"
         parts = urlsplit(url)

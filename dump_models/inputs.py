@@ -100,6 +100,12 @@ OPTIONS: tuple[Option, ...] = (
         "make the commit through GitHub's API, so that GitHub signs it",
         default="false",
     ),
+    Option(
+        "feeds",
+        "bool",
+        "also commit Atom and JSON feeds of the change log (feeds/ in the output directory)",
+        default="false",
+    ),
     # Empty in action.yml: under act the default is true (see from_environment).
     Option("dry-run", "bool", "change nothing: run writes no dump, publish prints its plan"),
     Option(
@@ -159,6 +165,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "reviewers",
         "draft",
         "sign-commits",
+        "feeds",
         "dry-run",
         "config",
         "lc-config",
@@ -191,6 +198,7 @@ class Inputs:
     reviewers: tuple[str, ...] = ()
     draft: bool = False
     sign_commits: bool = False
+    feeds: bool = False
     dry_run: bool = False
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
@@ -333,6 +341,14 @@ def valid_branch(name: str) -> bool:
         _BRANCH_PART.fullmatch(part) and ".." not in part and not part.endswith(".lock")
         for part in name.split("/")
     )
+
+
+def how_to_turn_on(name: str, *, action: bool) -> str:
+    """How a hint tells the user to turn a bool option on: ``pass --force`` on the command
+    line, ``set the input force: true`` in the Action."""
+    if BY_NAME[name].kind != "bool":
+        raise ValueError(f"{name} is not a bool option")
+    return f"set the input {name}: true" if action else f"pass --{name}"
 
 
 def workspace(environ: Mapping[str, str]) -> Path:

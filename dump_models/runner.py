@@ -16,6 +16,8 @@ from .fetch import FetchResult, fetch_all
 from .lifecycle import Retiring
 from .providers import ProviderSpec
 from .report import render_markdown, report_json
+from .report_sections import counts_text
+from .report_text import number, plural
 from .results import ProviderReport
 
 # The job summary and --report-md hold the whole report, cut only to fit a step summary:
@@ -134,7 +136,7 @@ def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) 
         return ProviderReport(
             name=spec.name,
             status="guarded",
-            error=reason,
+            error=f"{reason}; {settings.force_hint} to write it",
             models_before=_count(old_models),
             models_after=len(new_models),  # what the listing holds; the file keeps the old
         )
@@ -172,11 +174,12 @@ def provider_line(report: ProviderReport, seconds: float | None = None) -> str:
     if report.status == "guarded":
         return f"{name}: guarded: {report.error}"
     took = f" in {seconds:.1f} s" if seconds is not None else ""
-    line = f"{name}: fetched {report.models_after} models{took}"
+    line = f"{name}: fetched {plural(report.models_after or 0, 'model')}{took}"
     if report.status == "new":
         return line + " (new file)"
     if report.status == "changed":
-        return line + f" (+{len(report.added)} −{len(report.removed)} ~{len(report.changed)})"
+        counts = counts_text(len(report.added), len(report.removed), len(report.changed))
+        return f"{line} ({counts})"
     return line + " (unchanged)"
 
 
@@ -191,22 +194,25 @@ def exit_code_for(reports: list[ProviderReport], fail_on: str) -> int:
     return 0
 
 
-def summary_line(reports: list[ProviderReport]) -> str:
-    """The closing summary of ``run``."""
+def summary_line(reports: list[ProviderReport], *, dry_run: bool = False) -> str:
+    """The closing summary of ``run`` (a dry run's files "would change": none is written)."""
     by_status: dict[str, int] = {}
     for report in reports:
         by_status[report.status] = by_status.get(report.status, 0) + 1
     fetched = sum(by_status.get(s, 0) for s in ("changed", "unchanged", "new"))
-    parts = [f"{fetched} fetched"] + [
-        f"{by_status[s]} {s}" for s in ("skipped", "failed", "guarded") if by_status.get(s)
+    parts = [f"{number(fetched)} fetched"] + [
+        f"{number(by_status[s])} {s}" for s in ("skipped", "failed", "guarded") if by_status.get(s)
     ]
-    added = sum(len(r.added) for r in reports)
-    removed = sum(len(r.removed) for r in reports)
-    changed = sum(len(r.changed) for r in reports)
-    files = by_status.get("changed", 0) + by_status.get("new", 0)
+    counts = counts_text(
+        sum(len(r.added) for r in reports),
+        sum(len(r.removed) for r in reports),
+        sum(len(r.changed) for r in reports),
+    )
+    files = plural(by_status.get("changed", 0) + by_status.get("new", 0), "file")
+    verb = "would change" if dry_run else "changed"
     return (
-        f"Done: {len(reports)} providers: {', '.join(parts)}; "
-        f"{files} files changed: +{added} −{removed} ~{changed} models"
+        f"Done: {plural(len(reports), 'provider')}: {', '.join(parts)}; "
+        f"{files} {verb}: {counts} models"
     )
 
 
@@ -223,9 +229,11 @@ def run(
     emit: Emit = print,
     on_report: OnReport | None = None,
     risk: RiskContext | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Fetch every target, write what is safe to write, report what changed and judge it
-    (``risk``: made from the settings unless the caller shares its own)."""
+    (``risk``: made from the settings unless the caller shares its own); ``on_start`` is told
+    each provider whose fetch begins (any thread: for progress)."""
     reports: dict[str, ProviderReport] = {}
     versions: dict[str, FileVersions] = {}
     if risk is None:
@@ -274,9 +282,10 @@ def run(
         retries=settings.retries,
         limits=settings.limits,
         on_result=on_result,
+        on_start=on_start,
     )
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
-    emit(summary_line(ordered))
+    emit(summary_line(ordered, dry_run=settings.dry_run))
     assessment = risk.assess(ordered, retiring)
     for line in risk_lines(assessment):
         emit(secrets.redact(line))

@@ -266,6 +266,20 @@ def test_bad_input_is_one_line_and_exit_2(workspace: Path, github, inputs, messa
     assert_no_secret(run, workspace)
 
 
+def test_the_guard_hint_names_the_input(workspace: Path, github) -> None:
+    """In the Action there is no --force to pass: the hint names the input."""
+    previous = {"object": "list", "data": openai_models(10)}
+    (workspace / "models").mkdir()
+    (workspace / "models" / "mistral.json").write_text(json.dumps(previous), encoding="utf-8")
+    run = run_action(workspace, BASE_INPUTS, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    hint = "would remove 8 of 10 (80% > 50%); set the input force: true to write it"
+    warning = next(line for line in run.stdout.splitlines() if "mistral not written" in line)
+    assert hint in warning.replace("%25", "%") and hint in run.summary.replace("&gt;", ">")
+    assert "--force" not in run.stdout + run.summary
+
+
 def test_under_act_the_run_is_dry_unless_told_otherwise(workspace: Path, github) -> None:
     inputs = {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request"}
     run = run_action(workspace, inputs, env={"ACT": "true"}, github=github)

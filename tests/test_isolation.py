@@ -213,4 +213,4 @@ def test_job_summary_and_report_md_stay_under_1_mib_of_utf8(tmp_path, monkeypatc
         data = path.read_bytes()
         assert len(data) <= 1024 * 1024, path
         text = data.decode("utf-8")
-        assert "**+6000 \u22120 ~0** models" in text and "_Report shortened to fit" in text
+        assert "**+6,000 \u22120 ~0** models" in text and "_Report shortened to fit" in text

@@ -196,7 +196,7 @@ def test_run_every_shape_and_every_failure_isolated(tmp_path, monkeypatch, capsy
     for name in ("venice", "requesty", "xai", "nvidia"):
         assert not (models / f"{name}.json").exists()
     errors = {name: p["error"] for name, p in report["providers"].items() if p["error"]}
-    assert errors["groq"].startswith("HTTP 401")
+    assert errors["groq"].startswith("GROQ_API_KEY was refused: HTTP 401")
     assert "not JSON" in errors["venice"] or "HTTP 502" in errors["venice"]
     assert "not JSON" in errors["requesty"]
     assert "timed out" in errors["xai"] or "time" in errors["xai"]

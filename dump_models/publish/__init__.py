@@ -24,6 +24,7 @@ from .. import secrets
 from ..errors import DumpModelsError
 from ..git import Entry, GitError
 from ..github import GitHubError
+from ..report_text import plural
 from .branch import BranchResult, delete_branch, update_branch
 from .checkout import Checkout, open_checkout
 from .failures import describe_failure
@@ -135,7 +136,7 @@ def _attempt(
     if planned.has_diff_with_base:
         text = texts.of(planned.changes)
         count = len(planned.changes)
-        checkout.say(f"{count} changed file(s) in {checkout.out}/ against {planned.base}")
+        checkout.say(f"{plural(count, 'changed file')} in {checkout.out}/ against {planned.base}")
         if checkout.options.mode != "push":
             tree = output_tree(checkout, planned)
             text = text if checkout.dry else marked(text, tree)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from ..inputs import (
     MergeMethod,
     PublishMode,
 )
+from ..providers import ProviderSpec
 from ..risk_policy import RiskLabels
 
 # ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
@@ -40,6 +42,12 @@ class PublishOptions:
     # None: every built-in provider, as when the config lists none.
     providers: tuple[str, ...] | None = None
     sign_commits: bool = False  # the commit made through GitHub's API, so GitHub signs it
+    # How each provider's file is read for the change log (its list key, id, ignored fields);
+    # a provider not here: the built-in registry's, else a generic reading (docs/history.md).
+    specs: Mapping[str, ProviderSpec] = field(default_factory=dict)
+    feeds: bool = False  # also commit the Atom and JSON feeds of the log (feeds/ in output_dir)
+    # The time the update's events are logged at (epoch seconds): the run's; None: now.
+    run_time: float | None = None
     token: str | None = field(default=None, repr=False)
     api_url: str = "https://api.github.com"
     graphql_url: str | None = None  # None: next to api_url (/graphql, or /api/graphql on GHES)
