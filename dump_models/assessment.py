@@ -18,6 +18,7 @@ from pathlib import Path
 from .config import DEFAULT_SERVER_URL, Settings
 from .errors import DumpModelsError
 from .git import Git, GitError
+from .json_values import MISSING, lookup
 from .lifecycle import DEFAULT_RETIRING_WITHIN_DAYS, Retiring, render_retiring, retiring
 from .normalize import mapping_for
 from .providers import ProviderSpec
@@ -44,10 +45,27 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
+def date_paths(provider: str) -> tuple[tuple[str, ...], ...]:
+    """The raw paths ``provider``'s mapping reads a ``deprecation_date`` from, split into keys
+    (none: no model of it has a date, and its listing need not be read for dates)."""
+    feeding = mapping_for(provider).feeding
+    return tuple(tuple(p.split(".")) for p, names in feeding.items() if "deprecation_date" in names)
+
+
 def has_dates(provider: str) -> bool:
-    """Whether ``provider``'s mapping reads a ``deprecation_date`` at all (else none of its
-    models has one, and its listing need not be read for dates)."""
-    return any("deprecation_date" in names for names in mapping_for(provider).feeding.values())
+    """Whether ``provider``'s mapping reads a ``deprecation_date`` at all."""
+    return bool(date_paths(provider))
+
+
+def _dated(models: Sequence[object], paths: tuple[tuple[str, ...], ...]) -> list[object]:
+    """The models with a value at any of ``paths``: only they can have a date (the records
+    of the others, a whole normalization each, are never needed)."""
+    return [
+        model
+        for model in models
+        if isinstance(model, dict)
+        and any(lookup(model, keys) not in (MISSING, None) for keys in paths)
+    ]
 
 
 @dataclass(frozen=True)
@@ -237,10 +255,14 @@ class RiskContext:
     ) -> list[Retiring]:
         """One provider's models retiring, from its report and its new listing's ``models``
         (read into records here, then dropped: only what retires is kept)."""
-        if report.status not in DATED_STATUSES or models is None or not has_dates(spec.name):
+        paths = date_paths(spec.name)
+        if report.status not in DATED_STATUSES or models is None or not paths:
             return []
         records = records_of(
-            spec.name, models, id_field=spec.id_field, ignore_fields=spec.volatile_fields
+            spec.name,
+            _dated(models, paths),
+            id_field=spec.id_field,
+            ignore_fields=spec.volatile_fields,
         )
         return retiring([report], records.values(), today=self.today, within_days=self.within_days)
 
