@@ -266,3 +266,12 @@ def test_a_hostile_id_longer_than_the_share_is_left_out_whole():
     assert len(text) <= PULL_REQUEST_BLOCKS_CHARS
     assert "- p: n removed" in opening and "m" * 100 not in text
     assert "cut to fit" in text
+
+
+def test_the_search_works_in_a_checkout_owned_by_another_user(repo, monkeypatch):
+    """As in the Action's container (root in the runner user's workspace)."""
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    ctx = context(usage_paths=("src/**",), workspace=repo, output_dir=repo / "models")
+    got = ctx.assess([removal("openai", "gpt-4o")], [])
+    assert got.in_use == {("openai", "gpt-4o"): [Hit("src/app.py", 1)]}
+    assert ctx.warnings == []
