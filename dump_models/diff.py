@@ -125,12 +125,12 @@ def compare_listings(
         if report.added or report.removed or report.changed:
             report.status = "changed"
     for model_id in report.added + list(report.changed):
-        shown = display_name(new[model_id])
+        shown = display_name(new[model_id], name, id_field)
         if shown:
             report.names[model_id] = shown
     gone = old or {}
     for model_id in report.removed:
-        shown = display_name(gone[model_id])
+        shown = display_name(gone[model_id], name, id_field)
         if shown:
             report.names[model_id] = shown
     return report

@@ -67,6 +67,11 @@ def per_million(value: Any) -> Decimal | None:
     return _price(value, 0)
 
 
+def per_million_in_ten_thousandths(value: Any) -> Decimal | None:
+    """Novita's unit: ten-thousandths of a USD per 1M tokens (``2800`` is 0.28 USD per 1M)."""
+    return _price(value, -4)
+
+
 def per_token_or_zero(value: Any) -> Decimal | None:
     """OpenRouter: a pricing key that is absent means free."""
     return Decimal(0) if value is MISSING else per_token(value)
@@ -117,6 +122,22 @@ def truthy_present(value: Any) -> bool | None:
     return None if value is None else True
 
 
+def modalities_from_flags(
+    flags: dict[str, str], always: tuple[str, ...] = ()
+) -> Callable[[Any], tuple[str, ...] | None]:
+    """Input modalities from an object of capability flags: ``always`` plus the word of each
+    flag that is ``true`` (Venice's ``supportsAudioInput`` -> ``audio``); None when the value
+    is not an object."""
+
+    def transform(value: Any) -> tuple[str, ...] | None:
+        if not isinstance(value, dict):
+            return None
+        found = set(always) | {word for key, word in flags.items() if value.get(key) is True}
+        return tuple(sorted(found))
+
+    return transform
+
+
 def iso_date(value: Any) -> str | None:
     """The date part of an ISO date or timestamp string (``2025-03-30T12:00:00Z``)."""
     if not isinstance(value, str) or len(value) < 10:
@@ -130,7 +151,12 @@ def iso_date(value: Any) -> str | None:
 Row = tuple[str, str, Callable[[Any], Any]]
 
 # Exact transforms: a raw change they read the same is only a change of representation.
-_PRICES: set[Callable[[Any], Any]] = {per_token, per_million, per_token_or_zero}
+_PRICES: set[Callable[[Any], Any]] = {
+    per_token,
+    per_million,
+    per_million_in_ten_thousandths,
+    per_token_or_zero,
+}
 _UNORDERED: set[Callable[[Any], Any]] = {words}  # has(...) adds itself
 
 _OPENAI_STYLE: tuple[Row, ...] = (
@@ -139,6 +165,14 @@ _OPENAI_STYLE: tuple[Row, ...] = (
     ("max_context_length", "context_length", integer),
     ("max_output_tokens", "max_output_tokens", integer),
     ("max_completion_tokens", "max_output_tokens", integer),
+)
+
+_VENICE_INPUTS = modalities_from_flags(
+    {"supportsVision": "image", "supportsAudioInput": "audio", "supportsVideoInput": "video"},
+    always=("text",),
+)
+_MISTRAL_INPUTS = modalities_from_flags(
+    {"completion_chat": "text", "vision": "image", "audio": "audio"}
 )
 
 # Shown in docs/providers.md, "Mapping onto the normalized fields".  When two rows feed one
@@ -157,15 +191,21 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("supported_parameters", "tools", has("tools")),
         ("architecture.input_modalities", "vision", has("image")),
         ("supported_parameters", "reasoning", has("reasoning")),
+        ("expiration_date", "deprecation_date", iso_date),
     ),
     "venice": (
         ("model_spec.pricing.input.usd", "input_price", per_million),
         ("model_spec.pricing.output.usd", "output_price", per_million),
+        ("model_spec.pricing.cache_input.usd", "cache_read_price", per_million),
+        ("model_spec.pricing.cache_write.usd", "cache_write_price", per_million),
         ("model_spec.availableContextTokens", "context_length", integer),
         ("model_spec.maxCompletionTokens", "max_output_tokens", integer),
+        # Only text models have capabilities; the flags add what they take besides text.
+        ("model_spec.capabilities", "input_modalities", _VENICE_INPUTS),
         ("model_spec.capabilities.supportsFunctionCalling", "tools", boolean),
         ("model_spec.capabilities.supportsVision", "vision", boolean),
         ("model_spec.capabilities.supportsReasoning", "reasoning", boolean),
+        ("model_spec.deprecation.date", "deprecation_date", iso_date),
     ),
     "requesty": (
         ("input_price", "input_price", per_token),
@@ -182,6 +222,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
     ),
     "mistral": (
         ("max_context_length", "context_length", integer),
+        ("capabilities", "input_modalities", _MISTRAL_INPUTS),
         ("capabilities.function_calling", "tools", boolean),
         ("capabilities.vision", "vision", boolean),
         ("deprecation", "deprecation_date", iso_date),
@@ -200,6 +241,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("context_length", "context_length", integer),
         ("features", "tools", has("tools")),
         ("supports_vision", "vision", boolean),
+        ("features", "vision", has("vision")),
     ),
     "gemini": (
         ("inputTokenLimit", "context_length", integer),
@@ -209,6 +251,11 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
     "anthropic": (
         ("max_input_tokens", "context_length", integer),
         ("max_tokens", "max_output_tokens", integer),
+        ("capabilities.image_input.supported", "vision", boolean),
+        ("capabilities.thinking.supported", "reasoning", boolean),
+        # The retirement date when one is scheduled, else the date it was deprecated.
+        ("retires_at", "deprecation_date", iso_date),
+        ("deprecated_at", "deprecation_date", iso_date),
     ),
     "github": (
         ("limits.max_input_tokens", "context_length", integer),
@@ -217,6 +264,50 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("supported_output_modalities", "output_modalities", words),
         ("capabilities", "tools", has("tool-calling")),
         ("supported_input_modalities", "vision", has("image")),
+        ("capabilities", "reasoning", has("reasoning")),
+    ),
+    "novita": (
+        ("input_token_price_per_m", "input_price", per_million_in_ten_thousandths),
+        ("output_token_price_per_m", "output_price", per_million_in_ten_thousandths),
+        ("context_size", "context_length", integer),
+        ("max_output_tokens", "max_output_tokens", integer),
+        ("input_modalities", "input_modalities", words),
+        ("output_modalities", "output_modalities", words),
+        ("features", "tools", has("function-calling")),
+        ("input_modalities", "vision", has("image")),
+        ("features", "reasoning", has("reasoning")),
+    ),
+    "chutes": (
+        ("pricing.prompt", "input_price", per_million),
+        ("pricing.completion", "output_price", per_million),
+        ("pricing.input_cache_read", "cache_read_price", per_million),
+        ("context_length", "context_length", integer),
+        ("max_output_length", "max_output_tokens", integer),
+        ("input_modalities", "input_modalities", words),
+        ("output_modalities", "output_modalities", words),
+        ("supported_features", "tools", has("tools")),
+        ("input_modalities", "vision", has("image")),
+        ("supported_features", "reasoning", has("reasoning")),
+    ),
+    "vercel": (
+        ("pricing.input", "input_price", per_token),
+        ("pricing.output", "output_price", per_token),
+        ("pricing.input_cache_read", "cache_read_price", per_token),
+        ("pricing.input_cache_write", "cache_write_price", per_token),
+        ("context_window", "context_length", integer),
+        ("max_tokens", "max_output_tokens", integer),
+        ("modalities.input", "input_modalities", words),
+        ("modalities.output", "output_modalities", words),
+        ("tags", "tools", has("tool-use")),
+        ("tags", "vision", has("vision")),
+        ("tags", "reasoning", has("reasoning")),
+    ),
+    "deepinfra": (
+        ("metadata.pricing.input_tokens", "input_price", per_million),
+        ("metadata.pricing.output_tokens", "output_price", per_million),
+        ("metadata.pricing.cache_read_tokens", "cache_read_price", per_million),
+        ("metadata.context_length", "context_length", integer),
+        ("metadata.max_tokens", "max_output_tokens", integer),
     ),
 }
 
@@ -225,7 +316,24 @@ _DEFAULTING = {per_token_or_zero}
 
 # Raw paths that feed no normalized field but signal a capability (docs/providers.md: Groq's model
 # is deprecated when ``active`` is false); reported under the raw path, shown as capabilities.
-SIGNAL_PATHS: dict[str, tuple[str, ...]] = {"groq": ("active",)}
+SIGNAL_PATHS: dict[str, tuple[str, ...]] = {
+    "groq": ("active",),
+    "cohere": ("is_deprecated",),
+    "anthropic": ("lifecycle",),
+}
+
+# Where a model's display name is, per provider (docs/providers.md, "Display names"); the
+# first non-empty text wins, and the provider's id field is never a name (Gemini's and
+# Cohere's ``name`` is the id).
+DEFAULT_NAME_PATHS = ("name", "display_name", "displayName")
+NAME_PATHS: dict[str, tuple[str, ...]] = {"venice": ("model_spec.name",)}
+
+
+@lru_cache(maxsize=1024)
+def name_paths(provider: str, id_field: str = "id") -> tuple[tuple[str, ...], ...]:
+    """The dotted paths (split) where ``provider``'s display name may be, in order."""
+    paths = NAME_PATHS.get(provider, DEFAULT_NAME_PATHS)
+    return tuple(tuple(path.split(".")) for path in paths if path != id_field)
 
 
 def _price_kind(value: Any) -> str | None:
