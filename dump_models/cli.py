@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__, inputs, secrets
+from .catalog_cli import CATALOG_COMMANDS, add_catalog_commands
 from .console import clean, json_text, say
 from .errors import DumpModelsError
 
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("providers", help="list the built-in providers and whether a key is set")
     add_history_commands(sub)
+    add_catalog_commands(sub)
     return parser
 
 
@@ -217,6 +219,7 @@ COMMANDS = {
     "history": cmd_history,
     "feed": cmd_feed,
     "prices": cmd_prices,
+    **CATALOG_COMMANDS,
 }
 
 

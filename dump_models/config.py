@@ -41,6 +41,7 @@ class Settings:
     # Whose `<name>.json` publish may commit: the config's providers (every built-in when it
     # lists none) and lc's; a --providers subset of one run does not shrink it.
     owned_providers: tuple[str, ...] = ()
+    catalog: bool = False  # also write catalog.json from the output directory's dumps
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -140,6 +141,7 @@ def load_settings(
         ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
         owned_providers=tuple(sorted(owned)),
+        catalog=inputs.catalog,
     )
 
 

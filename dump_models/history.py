@@ -18,10 +18,10 @@ from dump_models.dumps import parse_dump
 from dump_models.errors import DumpModelsError
 from dump_models.events import Event, Listing, listing_events, utc_timestamp
 from dump_models.gitlog import ZERO, Change, Commit, GitReader, blobs, first_parent_log
-from dump_models.providers import NAME_RE, ProviderSpec, builtin_registry
+from dump_models.providers import NAME_RE, TOOL_FILES, ProviderSpec, builtin_registry
 
 # The tool's own files in the output directory, never a provider's listing.
-NOT_LISTINGS = frozenset({"catalog.json"})
+NOT_LISTINGS = TOOL_FILES
 _SINCE_HINT = "give a date as YYYY-MM-DD or a time as YYYY-MM-DDTHH:MM:SSZ"
 
 

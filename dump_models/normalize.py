@@ -78,12 +78,13 @@ def per_token_or_zero(value: Any) -> Decimal | None:
 
 
 def integer(value: Any) -> int | None:
-    """A token count; numeric strings and integral floats accepted, booleans not."""
+    """A token count; numeric strings and integral floats accepted, booleans and negative
+    numbers not."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
         return int(value)
     if isinstance(value, str):
         digits = value.strip()

@@ -14,6 +14,10 @@ AUTH_STYLES = ("bearer", "anthropic", "gemini", "none")
 AUTH_PREFIXES = ("header:", "query:")
 PAGING_SCHEMES = ("none", "anthropic", "gemini", "cohere", "links_next")
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # matched whole (fullmatch): it becomes a file name
+CATALOG_FILE = "catalog.json"
+# The tool's own files in an output directory besides the dumps: never a provider's listing,
+# so never a provider's file (``changes.jsonl`` and ``feeds/`` are no ``<name>.json``).
+TOOL_FILES = frozenset({CATALOG_FILE})
 
 ANTHROPIC_VERSION = "2023-06-01"
 

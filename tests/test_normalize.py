@@ -479,6 +479,8 @@ def test_extreme_prices_in_plain_notation_or_absent(raw, expected):
     assert (None if value is None else format(value, "f")) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("²", None), ("٣", None), ("9" * 5000, None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("²", None), ("٣", None), ("9" * 5000, None), (-5, None), (-1.0, None)]
+)
 def test_limits_that_are_not_plain_integers_are_absent(raw, expected):
     assert normalize_model("my-vllm", {"id": "x", "context_length": raw}) == {}

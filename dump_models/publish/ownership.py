@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from ..errors import DumpModelsError
 from ..git import Git
+from ..providers import CATALOG_FILE
 
 # The mark of the tool's own commits, a git trailer: a branch whose tip lacks it is a person's.
 TRAILER_KEY = "Generated-by"
@@ -23,7 +24,7 @@ TRAILER_VALUE = "dump-models"
 TRAILER = f"{TRAILER_KEY}: {TRAILER_VALUE}"
 # The tool's own files in the output directory besides the dumps (relative to it). Files
 # derived from the dumps (a change log, a catalog) are added here and committed like them.
-DERIVED_FILES: tuple[str, ...] = ()
+DERIVED_FILES: tuple[str, ...] = (CATALOG_FILE,)
 FIX_FOREIGN_BRANCH = "merge or delete it, or set another `branch`"
 
 
