@@ -424,7 +424,22 @@ NOVITA: dict[str, Any] = {
             "output_modalities": ["text"],
             "model_type": "chat",
             "status": 1,
-        }
+        },
+        {
+            # LiteLLM's own map has this model with a cache read price; the listing has none.
+            "id": "deepseek/deepseek-v3.2",
+            "object": "model",
+            "display_name": "DeepSeek V3.2",
+            "context_size": 163840,
+            "max_output_tokens": 65536,
+            "input_token_price_per_m": 2690,
+            "output_token_price_per_m": 4000,
+            "features": ["function-calling", "reasoning"],
+            "input_modalities": ["text"],
+            "output_modalities": ["text"],
+            "model_type": "chat",
+            "status": 1,
+        },
     ],
 }
 

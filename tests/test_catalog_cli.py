@@ -111,6 +111,7 @@ def test_limits_are_minimums_in_k_and_m_and_unknown_never_passes(dumps, capsys):
         ("gemini", "models/gemini-2.5-pro"),
         ("github", "openai/o4-mini"),
         ("novita", "deepseek/deepseek-v3-0324"),
+        ("novita", "deepseek/deepseek-v3.2"),
     ]
     # OpenRouter's models have no max output (top_provider is routing): never kept.
     assert not [pair for pair in ids(capsys, "--output", "1") if pair[0] == "openrouter"]
@@ -408,7 +409,7 @@ def test_catalog_is_every_record_in_one_document(dumps, capsys, tmp_path):
     assert document["version"] == 1
     assert document["providers"] == sorted(document["providers"])
     pairs = [(m["provider"], m["id"]) for m in document["models"]]
-    assert pairs == sorted(pairs) and len(pairs) == len(set(pairs)) == 36
+    assert pairs == sorted(pairs) and len(pairs) == len(set(pairs)) == 37
     code, out2, _ = run(capsys, "catalog", "--output", "out/catalog.json")
     assert code == 0 and out2 == ""
     assert (tmp_path / "out/catalog.json").read_text(encoding="utf-8") == out  # the same bytes
