@@ -8,16 +8,19 @@ catalog`` and of ``catalog.json`` (its schema: ``dump_models/schemas/catalog.sch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import decimals
-from .console import json_text
+from .console import json_with_items
 from .dumps import NotADump, provider_files, read_dump
 from .errors import DumpModelsError
-from .normalize import NORMALIZED_FIELDS, PRICE_FIELDS
 from .providers import ProviderSpec, builtin_registry
 from .records import ModelRecord, records_of
 
@@ -33,6 +36,20 @@ class Catalog:
     records: list[ModelRecord]
     providers: tuple[str, ...]
     files: tuple[str, ...] = ()
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """The cycle collector off (as it was after): while a catalog is read and shown, every
+    record stays alive and none can form a cycle, and the collector would walk the growing
+    heap again and again (it more than doubles the time of a large directory)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def read_catalog(
@@ -60,34 +77,49 @@ def read_catalog(
         files = {name: path for name, path in every.items() if name in wanted}
     records: list[ModelRecord] = []
     read: list[str] = []
-    for name, path in files.items():
-        try:
-            models, id_field = read_dump(path.read_bytes(), known.get(name), thorough=False)
-        except OSError as exc:
-            warn(f"{path}: skipped: cannot read it: {exc.strerror or exc}")
-            continue
-        except NotADump as exc:
-            warn(f"{path}: skipped: {exc}")
-            continue
-        read.append(name)
-        records.extend(records_of(name, models, id_field=id_field).values())
-    records.sort(key=lambda record: (record.provider, record.id))
+    with no_collection():
+        for name, path in files.items():
+            try:
+                models, id_field = read_dump(path.read_bytes(), known.get(name), thorough=False)
+            except OSError as exc:
+                warn(f"{path}: skipped: cannot read it: {exc.strerror or exc}")
+                continue
+            except NotADump as exc:
+                warn(f"{path}: skipped: {exc}")
+                continue
+            read.append(name)
+            records.extend(records_of(name, models, id_field=id_field).values())
+        records.sort(key=lambda record: (record.provider, record.id))
     return Catalog(records, tuple(read), tuple(every))
+
+
+@lru_cache(maxsize=8192)
+def _price(price: Decimal) -> str:
+    return decimals.text(price)  # a listing repeats a few prices across many models
 
 
 def record_json(record: ModelRecord) -> dict[str, Any]:
     """A record as JSON: ``provider``, ``id``, ``name`` and the normalized fields in their
     order; prices as decimal strings (USD per 1M tokens), modalities as lists, ``null`` for
     unknown. The raw model is left out (it is in the dump)."""
-    data: dict[str, Any] = {"provider": record.provider, "id": record.id, "name": record.name}
-    for field in NORMALIZED_FIELDS:
-        value = getattr(record, field)
-        if value is not None and field in PRICE_FIELDS:
-            value = decimals.text(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        data[field] = value
-    return data
+    r = record
+    return {
+        "provider": r.provider,
+        "id": r.id,
+        "name": r.name,
+        "input_price": None if r.input_price is None else _price(r.input_price),
+        "output_price": None if r.output_price is None else _price(r.output_price),
+        "cache_read_price": None if r.cache_read_price is None else _price(r.cache_read_price),
+        "cache_write_price": None if r.cache_write_price is None else _price(r.cache_write_price),
+        "context_length": r.context_length,
+        "max_output_tokens": r.max_output_tokens,
+        "input_modalities": None if r.input_modalities is None else list(r.input_modalities),
+        "output_modalities": None if r.output_modalities is None else list(r.output_modalities),
+        "tools": r.tools,
+        "vision": r.vision,
+        "reasoning": r.reasoning,
+        "deprecation_date": r.deprecation_date,
+    }
 
 
 def catalog_document(catalog: Catalog) -> dict[str, Any]:
@@ -101,6 +133,7 @@ def catalog_document(catalog: Catalog) -> dict[str, Any]:
 
 
 def catalog_text(catalog: Catalog) -> str:
-    """The catalog document as the file holds it and stdout shows it: two-space JSON, UTF-8,
-    final newline, safe in a workflow log (``console.json_text``)."""
-    return json_text(catalog_document(catalog)) + "\n"
+    """The catalog document as the file holds it and stdout shows it: UTF-8 JSON, one model a
+    line (a change to a model is a change to its line), a final newline, safe in a workflow
+    log (``console.json_with_items``)."""
+    return json_with_items(catalog_document(catalog), "models") + "\n"

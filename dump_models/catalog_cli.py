@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import inputs
 from .canonical import write_if_changed
-from .console import json_text, say
+from .console import json_items, json_text, say
 from .errors import DumpModelsError
 
 _DIR_HELP = "the dumps' directory (default: the config file's output_dir, else models)"
@@ -131,7 +131,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         (r for r in catalog.records if matches(r, filters)), args.sort, reverse=args.reverse
     )
     if args.json:
-        say(json_text([record_json(record) for record in kept]))
+        sys.stdout.write(json_items(record_json(record) for record in kept) + "\n")
     elif args.csv:
         say(render_csv(kept).rstrip("\n"))
     elif kept:
@@ -215,10 +215,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bulk(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``command`` with the cycle collector off throughout (``catalog.no_collection``)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from .catalog import no_collection
+
+        with no_collection():
+            return command(args)
+
+    return run
+
+
 CATALOG_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "models": cmd_models,
+    "models": _bulk(cmd_models),
     "cost": cmd_cost,
     "check": cmd_check,
-    "catalog": cmd_catalog,
-    "export": cmd_export,
+    "catalog": _bulk(cmd_catalog),
+    "export": _bulk(cmd_export),
 }

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from dump_models import decimals
-from dump_models.json_values import MISSING, canonical_text, lookup
+from dump_models.json_values import MISSING, canonical_text
 
 # Normalized fields in report order: prices, limits, capabilities.
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price")
@@ -384,7 +384,9 @@ class FieldMapping:
     feeding: dict[str, tuple[str, ...]]
     inside: dict[str, frozenset[str]]
     capability_paths: frozenset[str]
-    _keys: tuple[tuple[str, ...], ...]
+    # Per row: the field, the path's first key and the rest, the transform, and whether it
+    # gives a value for an absent key.
+    _plan: tuple[tuple[str, str, tuple[str, ...], Callable[[Any], Any], bool], ...]
     _transforms: dict[str, tuple[Callable[[Any], Any], ...]]
 
     def read(self, model: dict) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -397,23 +399,29 @@ class FieldMapping:
         """
         found: dict[str, Any] = {}
         unreadable: dict[str, Any] = {}
-        for (_path, name, transform), keys in zip(self.rows, self._keys, strict=True):
+        # The hot loop of reading a catalog: the path is walked inline, not by lookup().
+        for name, first, rest, transform, defaulting in self._plan:
             if name in found:
                 continue
-            raw = lookup(model, keys)
+            raw = model.get(first, MISSING)
+            parent: Any = model
+            for key in rest:
+                if not isinstance(raw, dict):
+                    parent, raw = None, MISSING
+                    break
+                parent, raw = raw, raw.get(key, MISSING)
             if raw is MISSING:
-                if transform not in _DEFAULTING or len(keys) < 2:
-                    continue
                 # "A missing key means 0" only inside a pricing object that is there at all.
-                if not isinstance(lookup(model, keys[:-1]), dict):
+                if not (defaulting and rest and isinstance(parent, dict)):
                     continue
             value = transform(raw)
             if value is not None:
                 found[name] = value
             elif raw is not MISSING and raw is not None and not _means_nothing(transform, raw):
                 unreadable.setdefault(name, raw)
-        for name in found:
-            unreadable.pop(name, None)
+        if unreadable:
+            for name in found:
+                unreadable.pop(name, None)
         return found, unreadable
 
     def fed(self, path: str) -> set[str]:
@@ -460,7 +468,16 @@ def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> FieldMapp
         feeding={p: tuple(sorted(names, key=order.__getitem__)) for p, names in feeding.items()},
         inside={prefix: frozenset(names) for prefix, names in inside.items()},
         capability_paths=frozenset(capabilities.union(signals)),
-        _keys=tuple(tuple(path.split(".")) for path, _name, _transform in rows),
+        _plan=tuple(
+            (
+                name,
+                path.split(".")[0],
+                tuple(path.split(".")[1:]),
+                transform,
+                transform in _DEFAULTING,
+            )
+            for path, name, transform in rows
+        ),
         _transforms={path: tuple(found) for path, found in transforms.items()},
     )
 

@@ -50,7 +50,11 @@ def display_name(model: dict, provider: str = "", id_field: str = "id") -> str |
     """The model's display name: the first non-empty text at ``provider``'s name paths
     (``name``, ``display_name``, ``displayName``; Venice's ``model_spec.name``), never its
     id field."""
-    for keys in name_paths(provider, id_field):
+    return _first_text(model, name_paths(provider, id_field))
+
+
+def _first_text(model: dict, paths: tuple[tuple[str, ...], ...]) -> str | None:
+    for keys in paths:
         value = lookup(model, keys)
         if isinstance(value, str) and value:
             return value
@@ -90,7 +94,12 @@ def records_of(
     """The records of one listing by id, each computed once (ids and fields as
     :func:`models_by_id` reads them)."""
     by_id = models_by_id(models, id_field=id_field, ignore_fields=ignore_fields)
-    return {
-        model_id: record_of(provider, model_id, model, id_field=id_field)
-        for model_id, model in by_id.items()
-    }
+    read, paths = mapping_for(provider).read, name_paths(provider, id_field)  # once a listing
+    records = {}
+    for model_id, model in by_id.items():
+        values, unreadable = read(model)
+        name = _first_text(model, paths)
+        records[model_id] = ModelRecord(
+            provider, model_id, name, raw=model, unreadable=unreadable, **values
+        )
+    return records

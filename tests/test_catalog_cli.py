@@ -488,3 +488,16 @@ def test_a_provider_cannot_be_named_like_the_tools_own_file(tmp_path, monkeypatc
     code, out, err = run(capsys, "run", "--dry-run")
     assert code == 2 and out == ""
     assert "provider name 'catalog' is not valid: catalog.json is the tool's own file" in err
+
+
+def test_a_record_is_its_fields_in_order_one_a_line(dumps, capsys):
+    from dump_models.normalize import NORMALIZED_FIELDS
+
+    code, out, _ = run(capsys, "models", "--json", "groq")
+    lines = out.splitlines()
+    assert (lines[0], lines[-1], len(lines)) == ("[", "]", 4)  # one record a line
+    assert list(json.loads(lines[1].rstrip(","))) == ["provider", "id", "name", *NORMALIZED_FIELDS]
+    code, out, _ = run(capsys, "catalog")
+    lines = out.splitlines()
+    assert lines[:4] == ["{", '  "version": 1,', lines[2], '  "models": [']
+    assert lines[-2:] == ["  ]", "}"] and len(lines) == 4 + 37 + 2

@@ -9,6 +9,7 @@ from importlib import resources
 import jsonschema
 import pytest
 from catalog_listings import write_dumps
+from runner_rules import commands_in
 
 from dump_models.cli import main
 
@@ -62,6 +63,11 @@ def test_hostile_values_still_give_a_valid_catalog(tmp_path, monkeypatch, capsys
     assert by_id["negative"]["context_length"] is None  # no count: unknown
     assert by_id["odd/prices"]["cache_read_price"] == "0.000000000000000000000001"
     assert by_id["odd/prices"]["input_modalities"] == ["5", "text"]
+    assert by_id["x\n::warning::y"]["name"] == "##[group]z"  # kept, and never a command:
+    for argv in (["catalog"], ["models", "--json"], ["models"], ["models", "--csv"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert commands_in(out) == [], argv
 
 
 @pytest.mark.parametrize(
