@@ -501,3 +501,10 @@ def test_a_record_is_its_fields_in_order_one_a_line(dumps, capsys):
     lines = out.splitlines()
     assert lines[:4] == ["{", '  "version": 1,', lines[2], '  "models": [']
     assert lines[-2:] == ["  ]", "}"] and len(lines) == 4 + 37 + 2
+
+
+def test_nothing_passes_the_filters(dumps, capsys):
+    code, out, err = run(capsys, "models", "--ctx", "100m")
+    assert (code, out, err) == (0, "", "no model in models passes these filters\n")
+    assert run(capsys, "models", "--ctx", "100m", "--json")[1] == "[]\n"
+    assert run(capsys, "models", "--ctx", "100m", "--csv")[1].count("\n") == 1  # the header

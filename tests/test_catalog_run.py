@@ -17,7 +17,8 @@ KEY = "sk-canary-catalog-0123456789"
 @pytest.fixture
 def server():
     with ProviderServer() as srv:
-        srv.route("/good/models", openai_style(openai_models(2), key=KEY))
+        echoing = [*openai_models(2), {"id": "echo", "description": f"your key is {KEY}"}]
+        srv.route("/good/models", openai_style(echoing, key=KEY))
         srv.route("/broken/models", fixed(Reply(500, "down")))
         yield srv
 
@@ -50,13 +51,16 @@ def test_run_writes_the_catalog_of_the_dumps_it_leaves(workspace, capsys):
     assert document["providers"] == ["broken", "good"]  # configured ones only
     assert [(m["provider"], m["id"]) for m in document["models"]] == [
         ("broken", "kept"),
+        ("good", "echo"),
         ("good", "model-000"),
         ("good", "model-001"),
     ]
     # Exactly what `dump-models catalog` gives for those files.
     expected = read_catalog(workspace / "models", providers=["broken", "good"])
     assert text == catalog_text(expected)
-    assert KEY not in text and KEY not in out + err
+    # A provider echoing the key: neither its dump nor the catalog holds it.
+    assert KEY not in (workspace / "models/good.json").read_text() and KEY not in text
+    assert KEY not in out + err
     assert "catalog" not in out.splitlines()[-1]  # the summary counts providers only
 
 
