@@ -43,6 +43,7 @@ class Settings:
     # lists none) and lc's; a --providers subset of one run does not shrink it.
     owned_providers: tuple[str, ...] = ()
     force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
+    catalog: bool = False  # also write catalog.json from the output directory's dumps
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -145,6 +146,7 @@ def load_settings(
         extra_specs={n: s for n, s in specs.items() if n not in registry},
         owned_providers=tuple(sorted(owned)),
         force_hint=how_to_turn_on("force", action=action),
+        catalog=inputs.catalog,
     )
 
 

@@ -119,6 +119,12 @@ OPTIONS: tuple[Option, ...] = (
         from_config=True,
     ),
     Option("force", "bool", "write listings the guard holds back", default="false"),
+    Option(
+        "catalog",
+        "bool",
+        "also write catalog.json (every model's normalized record) beside the dumps",
+        default="false",
+    ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 ACTION_INPUTS: tuple[Option, ...] = tuple(option for option in OPTIONS if option.action)
@@ -135,6 +141,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "force",
         "fail-on",
         "max-removal-ratio",
+        "catalog",
     ),
     "publish": (
         "publish",
@@ -183,6 +190,7 @@ class Inputs:
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
     force: bool = False
+    catalog: bool = False
 
 
 # --- reading and checking ---------------------------------------------------------------
