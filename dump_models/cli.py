@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__, inputs, secrets
+from .catalog_cli import CATALOG_COMMANDS, add_catalog_commands
 from .console import clean, json_text, say
 from .errors import DumpModelsError
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_vocabulary(providers, ("config", "lc-config"))
     providers.add_argument("--json", action="store_true", help="print them as JSON")
     add_history_commands(sub)
+    add_catalog_commands(sub)
     _describe(sub)
     return parser
 
@@ -63,6 +65,11 @@ EXAMPLES = {
     "history": "dump-models history --since 2025-01-01 --output models/changes.jsonl",
     "feed": "dump-models feed --format json --provider openrouter",
     "prices": "dump-models prices openrouter openai/gpt-4o",
+    "models": "dump-models models openrouter --tools --ctx 128k --input-price 1 --sort input_price",
+    "cost": "dump-models cost openrouter openai/gpt-4o --input 12000 --output 800 --cached 4000",
+    "check": "dump-models check anthropic claude-sonnet-4-5 --tokens 150000 --output 8000",
+    "catalog": "dump-models catalog --output catalog.json",
+    "export": "dump-models export --format litellm --output litellm-models.json",
 }
 
 
@@ -255,6 +262,7 @@ COMMANDS = {
     "history": cmd_history,
     "feed": cmd_feed,
     "prices": cmd_prices,
+    **CATALOG_COMMANDS,
 }
 
 

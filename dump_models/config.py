@@ -57,6 +57,7 @@ class Settings:
     repository: str | None = None
     workspace: Path | None = None  # the checkout whose files usage: searches
     force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
+    catalog: bool = False  # also write catalog.json from the output directory's dumps
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -170,6 +171,7 @@ def load_settings(
         repository=environ.get("GITHUB_REPOSITORY") or None,
         workspace=workspace,
         force_hint=how_to_turn_on("force", action=action),
+        catalog=inputs.catalog,
     )
 
 

@@ -24,6 +24,7 @@ from .providers import (
     CI_VARIABLES,
     NAME_RE,
     PAGING_SCHEMES,
+    TOOL_FILES,
     ProviderSpec,
     auth_problem,
     default_key_env,
@@ -340,6 +341,11 @@ def check_name(name: Any, where_line: str, how: str) -> str:
             f"{where_line}: provider name {name!r} is not valid: it becomes a file name, so use "
             f"lower-case letters, digits, '.', '_' and '-' only, starting with a letter or digit "
             f"({how})"
+        )
+    if f"{name}.json" in TOOL_FILES:
+        raise DumpModelsError(
+            f"{where_line}: provider name {name!r} is not valid: {name}.json is the tool's own "
+            f"file in the output directory ({how})"
         )
     return name
 

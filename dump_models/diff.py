@@ -185,12 +185,12 @@ def compare_listings(
     for model_id in report.added:
         report.added_records[model_id] = replace(record_of(name, model_id, new[model_id]), raw={})
     for model_id in report.added + list(report.changed):
-        shown = display_name(new[model_id])
+        shown = display_name(new[model_id], name, id_field)
         if shown:
             report.names[model_id] = shown
     gone = old or {}
     for model_id in report.removed:
-        shown = display_name(gone[model_id])
+        shown = display_name(gone[model_id], name, id_field)
         if shown:
             report.names[model_id] = shown
     return report

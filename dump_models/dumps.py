@@ -8,6 +8,7 @@ nothing recursive meets it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,24 +16,14 @@ from typing import Any
 from dump_models.canonical import MAX_NESTING, listing_models, unstorable_reason
 from dump_models.diff import compare_listings
 from dump_models.errors import DumpModelsError
-from dump_models.events import LOG_NAME
-from dump_models.providers import ProviderSpec, builtin_registry
+from dump_models.providers import ProviderSpec, builtin_registry, is_tool_file
 from dump_models.results import ProviderReport
 from dump_models.suggest import did_you_mean
 
 _HINT = "pass a models/<provider>.json file or a directory of them"
-# The tool's own files in an output directory beside the dumps (docs/history.md): the change
-# log, the catalog, and the feeds' directory. No reader takes them for a provider's listing.
-TOOL_FILES = frozenset({LOG_NAME, "catalog.json"})
-TOOL_DIRECTORIES = frozenset({"feeds"})
 _LIST_KEYS = ("data", "models")  # where ``diff`` looks for the list of a file no spec describes
-
-
-def is_tool_file(name: str) -> bool:
-    """Whether ``name`` (relative to the output directory, ``/`` between parts) is one of the
-    tool's own files, never a dump: the change log, the catalog, anything under ``feeds/``."""
-    directory, slash, _ = name.partition("/")
-    return name in TOOL_FILES or bool(slash) and directory in TOOL_DIRECTORIES
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate gets into parsed text.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class NotADump(ValueError):
@@ -68,6 +59,50 @@ def stored_models(document: Any, list_key: str | None, id_field: str = "id") -> 
     return models
 
 
+def _refuse_constant(name: str) -> Any:
+    raise NotADump(f"not a dump: it holds {name}, which strict JSON does not allow")
+
+
+def read_dump(data: bytes, spec: ProviderSpec | None, *, thorough: bool = True) -> tuple[list, str]:
+    """A dump file's models and the field naming them; raises ``NotADump``.
+
+    The list is where ``spec`` says, else (a file no spec describes) under ``data`` or
+    ``models`` or the document itself, and its ids are ``id``, else ``name``. ``thorough``
+    runs every check a run makes before storing; without it (reading many files to query
+    them) only what could reach the output is refused: NaN and Infinity, and text with a
+    lone surrogate; the readers never recurse into a model and skip models without an id.
+    """
+    if thorough:
+        document = parse_dump(data)
+    else:
+        try:
+            document = json.loads(data, parse_constant=_refuse_constant)
+        except NotADump:
+            raise
+        except (UnicodeDecodeError, RecursionError, ValueError):  # JSONDecodeError included
+            document = parse_dump(data)  # raises NotADump, saying why
+    id_field = spec.id_field if spec is not None else "id"
+    list_key = _list_key(document, spec)
+    if thorough or _SURROGATE_ESCAPE.search(data):
+        models = stored_models(document, list_key, id_field)
+    else:
+        models = listing_models(document, list_key) or []
+    if spec is None:
+        sample = [m for m in models if isinstance(m, dict)]
+        id_field = "id" if not sample or any("id" in m for m in sample) else "name"
+    return models, id_field
+
+
+def provider_files(directory: Path) -> dict[str, Path]:
+    """The ``<provider>.json`` files directly in ``directory`` by provider (the file stem),
+    sorted; the tool's own files (``providers.is_tool_file``) and anything not a file left out."""
+    return {
+        child.stem: child
+        for child in sorted(directory.glob("*.json"))
+        if not is_tool_file(child.name) and child.is_file()
+    }
+
+
 def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
     """The models of a dump's bytes (a previous file, a file at the base), or None when they
     are not a readable dump: not JSON, no model list, or nothing a run could have stored."""
@@ -101,7 +136,7 @@ def _list_key(document: Any, spec: ProviderSpec | None) -> str | None:
     raise NotADump("no model list (a top-level array, data or models)")
 
 
-def _listing(path: Path | None, spec: ProviderSpec | None) -> list[dict] | None:
+def _listing(path: Path | None, spec: ProviderSpec | None) -> tuple[list[dict], str] | None:
     if path is None:
         return None
     try:
@@ -109,9 +144,7 @@ def _listing(path: Path | None, spec: ProviderSpec | None) -> list[dict] | None:
     except OSError as exc:
         raise DumpModelsError(f"{path}: cannot read: {exc.strerror or exc}; {_HINT}") from None
     try:
-        document = parse_dump(data)
-        id_field = spec.id_field if spec is not None else "id"
-        return stored_models(document, _list_key(document, spec), id_field)
+        return read_dump(data, spec)
     except NotADump as exc:
         raise DumpModelsError(f"{path}: {exc}; {_HINT}") from None
 
@@ -120,8 +153,7 @@ def _files(path: Path) -> dict[str, Path]:
     if not path.exists():
         raise DumpModelsError(f"{path}: no such file or directory; {_HINT}") from None
     if path.is_dir():
-        children = sorted(path.glob("*.json"))
-        return {c.stem: c for c in children if c.is_file() and not is_tool_file(c.name)}
+        return provider_files(path)
     return {path.stem: path}
 
 
@@ -167,8 +199,10 @@ def compare_paths(
     reports = []
     for name in sorted(old_files.keys() | new_files.keys()):
         spec = registry.get(name)
-        before = _listing(old_files.get(name), spec)
-        after = _listing(new_files.get(name), spec)
+        old_listing = _listing(old_files.get(name), spec)
+        new_listing = _listing(new_files.get(name), spec)
+        before = None if old_listing is None else old_listing[0]
+        after = None if new_listing is None else new_listing[0]
         if spec is None:
             say(
                 f"no provider is named {name} (the file's name): read with generic rules "
@@ -177,14 +211,11 @@ def compare_paths(
                 else f"{name}.json: no provider is named {name}: read with generic rules "
                 "(token limits only: no prices or capabilities)"
             )
-        if spec is not None:
-            if both_files and provider is None:
-                say(f"read as {name} (the file's name); pass --provider NAME to choose another")
-            id_field, ignore = spec.id_field, spec.volatile_fields
-        else:
-            sample = [m for m in (after or before or []) if isinstance(m, dict)]
-            has_id = not sample or any("id" in m for m in sample)
-            id_field, ignore = ("id" if has_id else "name"), ()
+        elif both_files and provider is None:
+            say(f"read as {name} (the file's name); pass --provider NAME to choose another")
+        read = [listing for listing in (new_listing, old_listing) if listing and listing[0]]
+        id_field = read[0][1] if read else (spec.id_field if spec is not None else "id")
+        ignore = spec.volatile_fields if spec is not None else ()
         if before is not None and after is None:
             after = []  # gone from NEW: every model removed
         reports.append(

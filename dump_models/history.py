@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from dump_models import canonical
-from dump_models.dumps import is_tool_file, parse_dump
+from dump_models.dumps import parse_dump
 from dump_models.errors import DumpModelsError
 from dump_models.events import Event, Listing, listing_events, utc_timestamp
 from dump_models.gitlog import ZERO, Change, Commit, GitReader, blobs, first_parent_log
-from dump_models.providers import NAME_RE, ProviderSpec, builtin_registry
+from dump_models.providers import NAME_RE, ProviderSpec, builtin_registry, is_tool_file
 
 _SINCE_HINT = "give a date as YYYY-MM-DD or a time as YYYY-MM-DDTHH:MM:SSZ"
 

@@ -124,6 +124,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("force", "bool", "write listings the guard holds back", default="false"),
     Option(
+        "catalog",
+        "bool",
+        "also write catalog.json (every model's normalized record) beside the dumps",
+        default="false",
+    ),
+    Option(
         "auto-merge",
         "choice",
         "low: turn on GitHub's auto-merge for a low-risk pull request (default never)",
@@ -153,6 +159,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "force",
         "fail-on",
         "max-removal-ratio",
+        "catalog",
     ),
     "publish": (
         "publish",
@@ -203,6 +210,7 @@ class Inputs:
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
     force: bool = False
+    catalog: bool = False
     auto_merge: AutoMergeMode = "never"
     merge_method: MergeMethod = "squash"
 

@@ -12,9 +12,10 @@ from .assessment import SUMMARY_BLOCKS_CHARS, Assessment, RiskContext
 from .config import Settings
 from .diff import compare_listings
 from .dumps import read_previous
+from .errors import DumpModelsError
 from .fetch import FetchResult, fetch_all
 from .lifecycle import Retiring
-from .providers import ProviderSpec
+from .providers import CATALOG_FILE, ProviderSpec
 from .report import render_markdown, report_json
 from .report_sections import counts_text
 from .report_text import number, plural
@@ -285,6 +286,8 @@ def run(
         on_start=on_start,
     )
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
+    if settings.catalog and not settings.dry_run:
+        write_catalog(settings, emit)
     emit(summary_line(ordered, dry_run=settings.dry_run))
     assessment = risk.assess(ordered, retiring)
     for line in risk_lines(assessment):
@@ -307,6 +310,31 @@ def run(
         versions=versions,
         assessment=assessment,
     )
+
+
+def write_catalog(settings: Settings, emit: Emit) -> None:
+    """``catalog.json`` from the dumps in the output directory, once they are written: the
+    owned providers' files as they are now, so that it matches the dumps committed with it
+    (docs/catalog.md). Nothing to write when the directory does not exist yet."""
+    from .catalog import catalog_text, read_catalog
+
+    if not settings.output_dir.is_dir():
+        return
+    specs = {name: settings.spec_for(name) for name in settings.owned_providers}
+    catalog = read_catalog(
+        settings.output_dir,
+        specs={name: spec for name, spec in specs.items() if spec is not None},
+        providers=settings.owned_providers,
+        warn=lambda line: emit(secrets.redact(line)),
+    )
+    text = secrets.redact(catalog_text(catalog), min_length=secrets.DATA_MIN_LENGTH)
+    try:
+        canonical.write_if_changed(settings.output_dir / CATALOG_FILE, text)
+    except OSError as exc:  # UnsafeWrite included: a symlink there is never written through
+        raise DumpModelsError(
+            f"cannot write {CATALOG_FILE}: {exc}; the dumps are written, nothing is published",
+            exit_code=1,
+        ) from None
 
 
 def write_reports(settings: Settings, data: dict, markdown: str) -> None:

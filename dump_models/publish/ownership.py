@@ -18,6 +18,7 @@ from ..errors import DumpModelsError
 from ..events import LOG_NAME
 from ..feeds import feed_paths
 from ..git import Git
+from ..providers import CATALOG_FILE
 
 # The mark of the tool's own commits, a git trailer: a branch whose tip lacks it is a person's.
 TRAILER_KEY = "Generated-by"
@@ -25,7 +26,7 @@ TRAILER_VALUE = "dump-models"
 TRAILER = f"{TRAILER_KEY}: {TRAILER_VALUE}"
 # The tool's own files in the output directory besides the dumps (relative to it). Files
 # derived from the dumps (a change log, a catalog) are added here and committed like them.
-DERIVED_FILES: tuple[str, ...] = (LOG_NAME,)
+DERIVED_FILES: tuple[str, ...] = (CATALOG_FILE,)
 FIX_FOREIGN_BRANCH = "merge or delete it, or set another `branch`"
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..dumps import is_tool_file
 from ..errors import DumpModelsError
 from ..git import Entry
+from ..providers import is_tool_file
 from ..risk_policy import Level
 from .checkout import Checkout
 from .derived import derived_files
