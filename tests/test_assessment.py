@@ -275,3 +275,24 @@ def test_the_search_works_in_a_checkout_owned_by_another_user(repo, monkeypatch)
     got = ctx.assess([removal("openai", "gpt-4o")], [])
     assert got.in_use == {("openai", "gpt-4o"): [Hit("src/app.py", 1)]}
     assert ctx.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [
+        ("openrouter", {"id": "a/b", "expiration_date": day(5)}),
+        ("venice", {"id": "v", "model_spec": {"deprecation": {"date": day(5)}}}),
+    ],
+)
+def test_every_provider_whose_mapping_reads_a_date_is_read(provider, model):
+    """The dates come from normalize's tables (top-level or nested raw paths)."""
+    spec = builtin_registry()[provider]
+    models = [model, {"id": "undated"}]
+    report = compare_listings(provider, models, models, id_field=spec.id_field)
+    [item] = context().retiring_of(report, spec, models)
+    assert (item.provider, item.model, item.days_left, item.changed) == (
+        provider,
+        model["id"],
+        5,
+        False,
+    )
