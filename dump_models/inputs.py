@@ -4,6 +4,8 @@ The Action reads ``INPUT_*`` variables (:func:`from_environment`), the CLI parse
 (:func:`from_namespace`); both give one frozen :class:`Inputs`, checked by the same rules: a
 bad value is one line and exit code 2, before anything else happens. ``action.yml`` is the
 published contract; tests/test_action_parity.py holds it, this table and the README together.
+
+(Over 350 lines: the one vocabulary is one table, and every front end reads it from here.)
 """
 
 from __future__ import annotations
