@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from . import canonical, inputs, secrets
+from .assessment import PULL_REQUEST_BLOCKS_CHARS, RiskContext
 from .change_report import render_changes
 from .config import load_settings
 from .console import clean, command, mask_command, say
@@ -38,6 +39,8 @@ OUTPUTS = (
     "pull-request-number",
     "pull-request-url",
     "pull-request-operation",
+    "risk",
+    "risk-reasons",
 )
 
 REPORT_DIR = ".dump-models"
@@ -235,7 +238,9 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
             console.warning(f"dump-models: {report.name} not written", report.error or line)
 
     started = time.time()  # the time of this run's change log events (docs/history.md)
-    result = run(settings, emit=console.line, on_report=on_report)
+    # One context for the run and the pull request's text: the in-use search runs once.
+    risk = RiskContext.from_settings(settings, warn=lambda text: console.line(f"warning: {text}"))
+    result = run(settings, emit=console.line, on_report=on_report, risk=risk)
 
     canonical.write_if_changed(report, secrets.redact(canonical.dumps(result.json)))
     totals = result.json.get("totals", {})
@@ -249,6 +254,8 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         "pull-request-number": "",
         "pull-request-url": "",
         "pull-request-operation": "none",
+        # The verdict of this run's changes (docs/risk.md).
+        **(result.assessment.outputs() if result.assessment else {"risk": "", "risk-reasons": ""}),
     }
     summary = result.markdown
 
@@ -261,7 +268,16 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
             console.line(
                 f"dump-models: dry run: would {given.publish}: {render_title(result.reports)}"
             )
-            console.line(render_markdown(result.reports, full_report=full_report))
+            opening, closing = (
+                result.assessment.blocks(PULL_REQUEST_BLOCKS_CHARS)
+                if result.assessment
+                else ([], [])
+            )
+            console.line(
+                render_markdown(
+                    result.reports, full_report=full_report, opening=opening, closing=closing
+                )
+            )
         else:
             console.line("dump-models: dry run: no change to publish")
         append_file(environ.get("GITHUB_STEP_SUMMARY"), job_summary(summary))
@@ -273,7 +289,11 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         )
         # The caller renders: the run's own reports say why files did not move.
         render = partial(
-            render_changes, spec_for=settings.spec_for, run=result, full_report=full_report
+            render_changes,
+            spec_for=settings.spec_for,
+            run=result,
+            full_report=full_report,
+            risk=risk,
         )
         published = publish(options, render, emit=console.line)
     except DumpModelsError as error:

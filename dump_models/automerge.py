@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dump_models import inputs
 from dump_models.errors import DumpModelsError
-from dump_models.github import MERGE_METHODS, GitHub, GitHubError
+from dump_models.github import GitHub, GitHubError
 from dump_models.risk_policy import Level, RiskLabels
 
-AUTO_MERGE_MODES = ("never", "low")  # input auto-merge
-MERGE_METHOD_CHOICES = tuple(MERGE_METHODS)  # input merge-method: squash, merge, rebase
+AUTO_MERGE_MODES = inputs.AUTO_MERGE_MODES  # input auto-merge: never, low
+MERGE_METHOD_CHOICES = inputs.MERGE_METHODS  # input merge-method: squash, merge, rebase
 SETTING = "Settings → General → Pull Requests → Allow auto-merge"
 PERMISSIONS = "give the workflow `permissions: contents: write, pull-requests: write`"
 FORBIDDEN = "Resource not accessible by"

@@ -136,6 +136,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from .assessment import RiskContext
     from .change_report import render_changes
     from .config import load_settings
     from .publish import publish
@@ -145,7 +146,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     workspace = inputs.workspace(os.environ)
     settings = load_settings(given, workspace=workspace)
     options = publish_options(given, settings, environ=os.environ, workspace=workspace)
-    result = publish(options, partial(render_changes, spec_for=settings.spec_for), emit=say)
+    risk = RiskContext.from_settings(settings, warn=lambda text: say(f"warning: {text}"))
+    render = partial(render_changes, spec_for=settings.spec_for, risk=risk)
+    result = publish(options, render, emit=say)
     say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
     return 0
 

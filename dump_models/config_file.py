@@ -18,6 +18,7 @@ import yaml
 
 from .errors import DumpModelsError
 from .inputs import DEFAULT_CONFIG
+from .lifecycle import parse_lifecycle
 from .limits import DEFAULT_LIMITS
 from .providers import (
     CI_VARIABLES,
@@ -29,9 +30,18 @@ from .providers import (
     default_key_env,
     is_ci_variable,
 )
+from .risk_policy import parse_policy
 from .suggest import did_you_mean
+from .usage import parse_usage
 
-TOP_KEYS = ("output_dir", "providers", "settings")
+# The blocks whose own module reads them (docs/risk.md): key -> its parser, given the mapping
+# under the key (None when absent) and the file's Where for `file:line` errors.
+SECTIONS: dict[str, Callable[[Any, Where], Any]] = {
+    "risk": parse_policy,
+    "lifecycle": parse_lifecycle,
+    "usage": parse_usage,
+}
+TOP_KEYS = ("output_dir", "providers", "settings", *SECTIONS)
 SETTINGS_DEFAULTS: dict[str, float | int] = {
     "concurrency": 8,
     "timeout": 30,
@@ -229,6 +239,11 @@ class ConfigFile:
             specs[name] = _provider_spec(name, entry, where, registry)
         return specs
 
+    def section(self, key: str) -> Any:
+        """The block ``key`` of :data:`SECTIONS`, read by its module (its defaults when it is
+        absent)."""
+        return SECTIONS[key](self.data.get(key), self.where)
+
     def settings(self) -> dict[str, float | int]:
         """The ``settings:`` values, checked, over :data:`SETTINGS_DEFAULTS`."""
         data, where = self.data.get("settings"), self.where
@@ -264,7 +279,7 @@ def read_config(workspace: Path, given: str | None) -> ConfigFile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise where.error("the config must be a mapping with output_dir, providers, settings")
+        raise where.error(f"the config must be a mapping with {', '.join(TOP_KEYS)}")
     _check_keys(where, data, TOP_KEYS)
     if data.get("output_dir") and not isinstance(data["output_dir"], str):
         raise where.error("output_dir must be a path string", "output_dir")

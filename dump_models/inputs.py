@@ -4,6 +4,8 @@ The Action reads ``INPUT_*`` variables (:func:`from_environment`), the CLI parse
 (:func:`from_namespace`); both give one frozen :class:`Inputs`, checked by the same rules: a
 bad value is one line and exit code 2, before anything else happens. ``action.yml`` is the
 published contract; tests/test_action_parity.py holds it, this table and the README together.
+
+(Over 350 lines: the one vocabulary is one table, and every front end reads it from here.)
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from .errors import DumpModelsError
 
 FailOn = Literal["any", "all", "never"]
 PublishMode = Literal["pull-request", "push", "none"]
+AutoMergeMode = Literal["never", "low"]  # "low": GitHub's auto-merge on low-risk updates
+MergeMethod = Literal["squash", "merge", "rebase"]
 FAIL_ON: tuple[str, ...] = get_args(FailOn)
 PUBLISH_MODES: tuple[str, ...] = get_args(PublishMode)
+AUTO_MERGE_MODES: tuple[str, ...] = get_args(AutoMergeMode)
+MERGE_METHODS: tuple[str, ...] = get_args(MergeMethod)
 DEFAULT_CONFIG = ".github/dump-models.yml"
 DEFAULT_OUTPUT_DIR = "models"
 DEFAULT_BRANCH = "dump-models/update"
@@ -125,6 +131,20 @@ OPTIONS: tuple[Option, ...] = (
         "also write catalog.json (every model's normalized record) beside the dumps",
         default="false",
     ),
+    Option(
+        "auto-merge",
+        "choice",
+        "low: turn on GitHub's auto-merge for a low-risk pull request (default never)",
+        default="never",
+        choices=AUTO_MERGE_MODES,
+    ),
+    Option(
+        "merge-method",
+        "choice",
+        "how GitHub's auto-merge merges (default squash)",
+        default="squash",
+        choices=MERGE_METHODS,
+    ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 ACTION_INPUTS: tuple[Option, ...] = tuple(option for option in OPTIONS if option.action)
@@ -159,6 +179,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "config",
         "lc-config",
         "output-dir",
+        "auto-merge",
+        "merge-method",
     ),
 }
 
@@ -191,6 +213,8 @@ class Inputs:
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
     force: bool = False
     catalog: bool = False
+    auto_merge: AutoMergeMode = "never"
+    merge_method: MergeMethod = "squash"
 
 
 # --- reading and checking ---------------------------------------------------------------

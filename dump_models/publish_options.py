@@ -10,17 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import secrets
-from .config import Settings
+from .config import Settings, server_url
 from .inputs import Inputs
 from .publish import PublishOptions
 
-DEFAULT_SERVER_URL = "https://github.com"
+__all__ = ["DEFAULT_API_URL", "publish_options", "server_url"]
 DEFAULT_API_URL = "https://api.github.com"
-
-
-def server_url(environ: Mapping[str, str]) -> str:
-    """GitHub's web address: ``$GITHUB_SERVER_URL`` (a GHES host), else github.com."""
-    return (environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/")
 
 
 def publish_options(
@@ -64,4 +59,7 @@ def publish_options(
         graphql_url=(environ.get("GITHUB_GRAPHQL_URL") or "").rstrip("/") or None,
         server_url=server_url(environ),
         repository=environ.get("GITHUB_REPOSITORY") or None,
+        auto_merge=inputs.auto_merge,
+        merge_method=inputs.merge_method,
+        risk_labels=settings.risk.labels,
     )

@@ -9,6 +9,7 @@ assembled (``_layout``: what comes before the totals, the totals, the body) and 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dump_models.report_cells import DASH, MINUS, price_change_pct
@@ -158,12 +159,14 @@ def _prepare(reports: list[ProviderReport]) -> _Prepared:
     return _Prepared(head, overview, sections(ordered), problems)
 
 
-def _layout(prepared: _Prepared, budget: Budget, note: str | None) -> tuple[list[str], list[str]]:
-    """(head, body) under one budget: the head (title and totals) is never cut.
+def _layout(
+    prepared: _Prepared, budget: Budget, note: str | None, opening: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """(head, body) under one budget: the head (title, ``opening``, totals) is never cut.
 
-    The one place the body is assembled: a block that must open the report goes into the
-    head, before the totals."""
-    head = list(prepared.totals)
+    The one place the body is assembled: a block that must open the report (the risk verdict)
+    goes into the head, after the title and before the totals."""
+    head = [*prepared.totals[:2], *opening, *prepared.totals[2:]]
     if note:
         head += [f"_Report shortened to fit; for the full report {note}._", ""]
     body = list(prepared.overview)
@@ -214,18 +217,22 @@ def render_markdown(
     max_chars: int | None = 60000,
     max_bytes: int | None = None,
     full_report: str | None = None,
+    opening: Sequence[str] = (),
+    closing: Sequence[str] = (),
 ) -> str:
     """The human report (PR body, job summary): totals, per-provider changes, problems.
 
-    Kept within ``max_chars`` characters and ``max_bytes`` bytes of UTF-8 (None: no limit) by
-    cutting the least important detail first (churn, then long model lists, then change
-    tables, then per-provider sections); the totals are never cut, and a line then says where
-    the full report is (``full_report``, or a default).
+    ``opening`` (Markdown lines, already escaped) goes before the totals and ``closing`` after
+    the problems; neither is cut. Kept within ``max_chars`` characters and ``max_bytes`` bytes
+    of UTF-8 (None: no limit) by cutting the least important detail first (churn, then long
+    model lists, then change tables, then per-provider sections); the totals are never cut,
+    and a line then says where the full report is (``full_report``, or a default).
     """
     limit = _Limit(max_chars, max_bytes)
     prepared = _prepare(reports)  # the escaping, once: each budget then only cuts
-    head, body = _layout(prepared, _BUDGETS[0], None)
-    text = _join(head + body)
+    tail = list(closing)
+    head, body = _layout(prepared, _BUDGETS[0], None, opening)
+    text = _join(head + body + tail)
     if limit.fits(text):
         return text
     note = full_report or DEFAULT_FULL_REPORT
@@ -235,8 +242,8 @@ def render_markdown(
     best = ""
     while low < high:
         middle = (low + high) // 2
-        head, body = _layout(prepared, _BUDGETS[middle], note)
-        text = _join(head + body)
+        head, body = _layout(prepared, _BUDGETS[middle], note, opening)
+        text = _join(head + body + tail)
         if limit.fits(text):
             high, best = middle, text
         else:
@@ -244,8 +251,8 @@ def render_markdown(
     if high < len(_BUDGETS):
         return best
     # Still too long (hundreds of providers): keep whole lines of the body while they fit.
-    head, body = _layout(prepared, _BUDGETS[-1], note)
-    chars, size = limit.size(_join(head))
+    head, body = _layout(prepared, _BUDGETS[-1], note, opening)
+    chars, size = limit.size(_join(head + tail))
     chars, size = chars + 1, size + 1
     kept: list[str] = []
     for line in body:
@@ -256,4 +263,4 @@ def render_markdown(
         ):
             break
         kept.append(line)
-    return limit.cut(_join(head + kept))
+    return limit.cut(_join(head + kept + tail))

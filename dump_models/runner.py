@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import canonical, secrets
+from .assessment import SUMMARY_BLOCKS_CHARS, Assessment, RiskContext
 from .config import Settings
 from .diff import compare_listings
 from .dumps import read_previous
 from .errors import DumpModelsError
 from .fetch import FetchResult, fetch_all
+from .lifecycle import Retiring
 from .providers import CATALOG_FILE, ProviderSpec
 from .report import render_markdown, report_json
 from .report_sections import counts_text
@@ -53,7 +55,8 @@ class RunResult:
 
     ``versions``: for each provider whose listing was compared with its file (changed, new or
     unchanged; not in a dry run), the file versions its report is about, so that a report of
-    the same two versions need not be made again (``change_report``).
+    the same two versions need not be made again (``change_report``). ``assessment``: the
+    update judged (docs/risk.md).
     """
 
     reports: list[ProviderReport]
@@ -61,6 +64,7 @@ class RunResult:
     json: dict = field(default_factory=dict)
     markdown: str = ""
     versions: dict[str, FileVersions] = field(default_factory=dict)
+    assessment: Assessment | None = None
 
     @property
     def failed(self) -> list[str]:
@@ -213,17 +217,29 @@ def summary_line(reports: list[ProviderReport], *, dry_run: bool = False) -> str
     )
 
 
+def risk_lines(assessment: Assessment) -> list[str]:
+    """What ``run`` prints of its verdict: the level, then each reason."""
+    if assessment.level is None:
+        return []
+    return [f"risk: {assessment.level}"] + [f"  - {r.text}" for r in assessment.verdict.reasons]
+
+
 def run(
     settings: Settings,
     *,
     emit: Emit = print,
     on_report: OnReport | None = None,
+    risk: RiskContext | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """Fetch every target, write what is safe to write, and report what changed;
-    ``on_start`` is told each provider whose fetch begins (any thread: for progress)."""
+    """Fetch every target, write what is safe to write, report what changed and judge it
+    (``risk``: made from the settings unless the caller shares its own); ``on_start`` is told
+    each provider whose fetch begins (any thread: for progress)."""
     reports: dict[str, ProviderReport] = {}
     versions: dict[str, FileVersions] = {}
+    if risk is None:
+        risk = RiskContext.from_settings(settings, warn=lambda text: emit(f"warning: {text}"))
+    retiring: list[Retiring] = []  # per provider as its listing comes: not the listings
 
     def finish(report: ProviderReport, seconds: float | None = None) -> None:
         reports[report.name] = report
@@ -255,6 +271,9 @@ def run(
         report = processed(settings, specs[result.name], result)
         if report.status in COMPARED and not settings.dry_run:
             versions[result.name] = FileVersions(before, file_digest(_read(path)))
+        spec = specs[result.name]
+        models = canonical.listing_models(result.document, spec.list_key)
+        retiring.extend(risk.retiring_of(report, spec, models))
         finish(report, result.seconds)
 
     fetch_all(
@@ -270,8 +289,18 @@ def run(
     if settings.catalog and not settings.dry_run:
         write_catalog(settings, emit)
     emit(summary_line(ordered, dry_run=settings.dry_run))
-    data = report_json(ordered)
-    markdown = render_markdown(ordered, max_chars=None, max_bytes=FULL_REPORT_MAX_BYTES)
+    assessment = risk.assess(ordered, retiring)
+    for line in risk_lines(assessment):
+        emit(secrets.redact(line))
+    data = assessment.add_to_json(report_json(ordered))
+    opening, closing = assessment.blocks(SUMMARY_BLOCKS_CHARS, everything=True)
+    markdown = render_markdown(
+        ordered,
+        max_chars=None,
+        max_bytes=FULL_REPORT_MAX_BYTES,
+        opening=opening,
+        closing=closing,
+    )
     write_reports(settings, data, markdown)
     return RunResult(
         reports=ordered,
@@ -279,6 +308,7 @@ def run(
         json=data,
         markdown=markdown,
         versions=versions,
+        assessment=assessment,
     )
 
 

@@ -46,10 +46,16 @@ class Hit:
 # -- the search -------------------------------------------------------------------------
 
 
+def _command(repo: Path, *args: str) -> list[str]:
+    # The Action's container runs as another user than the one owning the checkout: git then
+    # refuses the repository unless it is named safe (on the command line: never written).
+    return ["git", "-c", f"safe.directory={repo}", *args]
+
+
 def _git(repo: Path, *args: str, data: bytes = b"") -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
-            ["git", *args], cwd=repo, input=data, capture_output=True, check=False
+            _command(repo, *args), cwd=repo, input=data, capture_output=True, check=False
         )
     except OSError as exc:
         raise DumpModelsError(f"usage search failed: {exc.strerror}", exit_code=1) from None
@@ -119,7 +125,7 @@ def _blobs(repo: Path, commit: str, paths: list[str]) -> list[tuple[str, str]]:
 def _contents(repo: Path, blobs: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
     """Each blob's bytes, one at a time, through one ``git cat-file --batch``."""
     with subprocess.Popen(
-        ["git", "cat-file", "--batch"],
+        _command(repo, "cat-file", "--batch"),
         cwd=repo,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -220,14 +226,14 @@ def render_in_use(
     why: Mapping[Model, Sequence[str]],
     *,
     server_url: str,
-    repository: str,
+    repository: str | None,
     commit: str,
     places: int = 10,
     limit: int = 50,
 ) -> list[str]:
     """The PR body's "In use" section: each model (escaped) with why it is watched and
     ``file:line`` links (at most ``places`` a model, ``limit`` models); nothing when no model
-    is named anywhere."""
+    is named anywhere. Without a ``repository`` the places are named, not linked."""
     named = sorted((model, hits) for model, hits in usage.items() if hits)
     if not named:
         return []
@@ -241,6 +247,8 @@ def render_in_use(
     for (provider, model), hits in named[:limit]:
         links = [
             f"[{escape(f'{hit.path}:{hit.line}')}]({blob_url(server_url, repository, commit, hit)})"
+            if repository
+            else escape(f"{hit.path}:{hit.line}")
             for hit in hits[:places]
         ]
         if len(hits) > places:

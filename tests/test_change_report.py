@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from provider_server import ProviderServer, openai_models, openai_style, openrouter_models
 
 from dump_models import secrets
+from dump_models.assessment import RiskContext, utc_today
 from dump_models.change_report import render_changes, reports_for_changes
 from dump_models.config import load_settings
 from dump_models.diff import ProviderReport
@@ -167,3 +169,65 @@ def test_a_dry_run_records_no_versions(tmp_path):
         settings = load_settings(given, workspace=tmp_path, environ={})
         result = run(settings, emit=lambda line: None)
     assert [r.status for r in result.reports] == ["new"] and result.versions == {}
+
+
+# -- the pull request's own verdict (docs/risk.md) -------------------------------------------
+
+
+def mistral_dump(*models: dict) -> bytes:
+    return (json.dumps({"object": "list", "data": list(models)}, indent=2) + "\n").encode()
+
+
+def test_the_verdict_is_the_pull_requests_own_from_its_reports_against_the_base():
+    """The run saw one model added (low); the base no longer holds what the run read, and
+    against it the pull request removes a model: the body, and the level, say high."""
+    base = mistral_dump({"id": "m-1"}, {"id": "m-2"})
+    new = mistral_dump({"id": "m-1"}, {"id": "m-3"})
+    run = RunResult(
+        reports=[ProviderReport("mistral", "changed", added=["m-3"])],
+        exit_code=0,
+        versions={"mistral": FileVersions(file_digest(b"read"), file_digest(new))},
+    )
+    change = FileChange("mistral.json", base, new, "mistral")
+    text = render_changes([change], spec_for=spec_for, run=run, risk=RiskContext())
+    assert text.risk == "high"
+    lines = text.body.splitlines()
+    assert lines[:5] == [
+        "## Model listing changes",
+        "",
+        "**Risk: high**: 1 reason; a person should look before this is merged.",
+        "",
+        "- mistral: m-2 removed",
+    ]
+    assert lines[6].startswith("**1** provider")
+
+
+def test_each_pull_request_is_judged_on_its_own_changes():
+    """One pull request per provider (group-by): each text from its own changes."""
+    low = FileChange("openai.json", BASE, NEW, "openai")
+    high = FileChange("mistral.json", mistral_dump({"id": "x"}), mistral_dump(), "mistral")
+    risk = RiskContext()
+    assert render_changes([low], spec_for=spec_for, risk=risk).risk == "low"
+    assert render_changes([high], spec_for=spec_for, risk=risk).risk == "high"
+    assert render_changes([low, high], spec_for=spec_for, risk=risk).risk == "high"
+    assert render_changes([low, high], spec_for=spec_for).risk is None  # not asked: no verdict
+
+
+def test_the_retiring_section_reads_the_pull_requests_listings():
+    today = utc_today()
+    soon = (today + dt.timedelta(days=12)).isoformat()
+    new = mistral_dump({"id": "old-model", "deprecation": soon}, {"id": "m-1"})
+    change = FileChange("mistral.json", mistral_dump({"id": "m-1"}), new, "mistral")
+    body = render_changes([change], spec_for=spec_for, risk=RiskContext()).body
+    assert "### Retiring" in body
+    assert f"| mistral | old-model | {soon} | in 12 days; set in this update |" in body
+
+
+def test_provider_text_in_the_verdict_is_inert():
+    hostile = "@octocat <img src=x> [x](http://e.example)"
+    base = mistral_dump({"id": hostile}, {"id": "m-1"})
+    change = FileChange("mistral.json", base, mistral_dump({"id": "m-1"}), "mistral")
+    body = render_changes([change], spec_for=spec_for, risk=RiskContext()).body
+    reason = next(line for line in body.splitlines() if line.startswith("- mistral: "))
+    assert "@octocat" not in reason and "<img" not in reason and "[x](" not in reason
+    assert "\\[x\\](http:\u200b//e.example)" in reason

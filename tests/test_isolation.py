@@ -152,7 +152,9 @@ def test_hostile_providers_fail_alone_and_the_run_reports_everything(
     assert "### openrouter" in markdown and "nan-listing" in markdown
     assert "### refs" in markdown and linkable(markdown) == []
     lines = out.strip().splitlines()
-    assert len(lines) == len(HOSTILE) + 2  # one per provider, and the summary
+    done = next(i for i, line in enumerate(lines) if line.startswith("Done: "))
+    assert done == len(HOSTILE) + 1  # one per provider, then the summary, then the verdict
+    assert lines[done + 1] == "risk: high" and linkable(out) == []
     assert re.search(r"^no-id: failed: 45 of 45 models have no \"id\" field", out, re.M)
 
     code = main(["run", "--fail-on", "never", "--report-json", "report.json"])

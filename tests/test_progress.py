@@ -107,7 +107,8 @@ def test_a_terminal_shows_progress_redrawn_in_place(tmp_path, server):
     # The provider lines and the summary are whole lines, the progress line erased before each.
     assert "quick: fetched 2 models" in text and "slowpoke: fetched 3 models" in text
     assert "Done: 3 providers: 2 fetched, 1 failed; 2 files changed" in text
-    assert text.rstrip().endswith("+5 \u22120 ~0 models")
+    # The summary, then the verdict (docs/risk.md): first listings are low.
+    assert text.rstrip().endswith("+5 \u22120 ~0 models\r\nrisk: low")
     # The provider's escape sequences and workflow commands are printed as text.
     _own_escapes_only(data)
     assert "broken: failed: HTTP 500: \\x1b[2J\\x1b]8;;https://evil.example\\x07click" in text

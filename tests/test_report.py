@@ -265,6 +265,25 @@ def test_tiny_limit_keeps_totals_and_pointer():
     assert "dump-models diff" in text  # the default pointer to the full report
 
 
+def test_blocks_open_and_close_the_report_and_are_never_cut():
+    """The verdict goes between the title and the totals, the retiring and in-use sections
+    after the problems; cutting the report to fit cuts its own detail, never them."""
+    opening = ["**Risk: high**: 1 reason; a person should look before this is merged.", ""]
+    closing = ["### Retiring", "", "| provider | model | date | when |", ""]
+    text = render_markdown(_sample_reports(), opening=opening, closing=closing)
+    lines = text.splitlines()
+    assert lines[:4] == ["## Model listing changes", "", opening[0], ""]
+    assert lines[4].startswith("**7** providers")
+    assert text.index("### Failed, skipped and guarded") < text.index("### Retiring")
+    assert text.endswith("| provider | model | date | when |\n")
+    big = _big_reports()
+    for limit in (2000, 5000, 60000):
+        cut = render_markdown(big, max_chars=limit, opening=opening, closing=closing)
+        assert len(cut) <= limit
+        assert opening[0] in cut and cut.endswith("| provider | model | date | when |\n")
+        assert "_Report shortened to fit" in cut
+
+
 def test_report_json_shape():
     document = report_json(_sample_reports())
     assert list(document) == ["version", "totals", "providers"]

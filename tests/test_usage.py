@@ -123,6 +123,18 @@ def test_find_usage_ignores_the_users_grep_settings(repo):
     assert found == {("openai", "gpt-4o"): [Hit("README.md", 1)]}
 
 
+def test_find_usage_in_a_checkout_owned_by_another_user(repo, monkeypatch):
+    """The Action's container runs as root in a workspace the runner's user owns: git then
+    refuses a repository it does not trust unless told it is safe (as Git does it)."""
+    head = git(repo, "rev-parse", "HEAD")
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    found = find_usage(repo, head, ["config/**"], WATCHED)
+    assert found == {
+        ("openai", "gpt-4o"): [Hit("config/models.yaml", 1)],
+        ("mistral", "mistral-large-2402"): [Hit("config/models.yaml", 2)],
+    }
+
+
 def test_blob_url_quotes_the_path():
     hit = Hit("docs/odd name [1](x).md", 12)
     assert blob_url("https://github.com", "octo/models", "abc123", hit) == (
@@ -182,6 +194,14 @@ def test_render_in_use():
     assert lines[5].endswith(", \u2026 and 2 more places")
     assert lines[5].count("](") == 10
     assert render_in_use({}, {}, server_url="s", repository="r", commit="c") == []
+
+
+def test_render_in_use_without_a_repository_names_the_places():
+    usage = {("openai", "gpt-4o"): [Hit("src/a_b.py", 3)]}
+    lines = render_in_use(
+        usage, {("openai", "gpt-4o"): ("removed",)}, server_url="s", repository=None, commit="c"
+    )
+    assert lines[4] == "- openai: gpt-4o (removed): src/a\\_b.py:3"
 
 
 # -- the config block -------------------------------------------------------------------

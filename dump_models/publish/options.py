@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DumpModelsError
-from ..inputs import DEFAULT_BRANCH, DEFAULT_OUTPUT_DIR, PUBLISH_MODES, PublishMode
+from ..inputs import (
+    DEFAULT_BRANCH,
+    DEFAULT_OUTPUT_DIR,
+    PUBLISH_MODES,
+    AutoMergeMode,
+    MergeMethod,
+    PublishMode,
+)
 from ..providers import ProviderSpec
+from ..risk_policy import RiskLabels
 
 # ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
 AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
@@ -46,6 +54,10 @@ class PublishOptions:
     server_url: str = "https://github.com"
     repository: str | None = None
     author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+    # What a verdict changes on the pull request (docs/risk.md).
+    auto_merge: AutoMergeMode = "never"
+    merge_method: MergeMethod = "squash"
+    risk_labels: RiskLabels = field(default_factory=RiskLabels)
 
     @property
     def dry(self) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..errors import DumpModelsError
 from ..git import Entry
 from ..providers import is_tool_file
+from ..risk_policy import Level
 from .checkout import Checkout
 from .derived import derived_files
 
@@ -31,11 +32,13 @@ class FileChange:
 @dataclass(frozen=True)
 class PublishText:
     """What the caller says about a plan's changes: the pull request's title and body and the
-    commit message (the tool's trailer is added to it when the commit is made)."""
+    commit message (the tool's trailer is added to it when the commit is made); ``risk``:
+    the changes' verdict, for the label and auto-merge (None: not judged)."""
 
     title: str
     body: str
     commit_message: str
+    risk: Level | None = None
 
 
 @dataclass(frozen=True)
