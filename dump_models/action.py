@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 import uuid
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from . import canonical, inputs, secrets
+from .assessment import PULL_REQUEST_BLOCKS_CHARS, RiskContext
 from .change_report import render_changes
 from .config import load_settings
 from .console import clean, command, mask_command, say
@@ -38,6 +40,8 @@ OUTPUTS = (
     "pull-request-number",
     "pull-request-url",
     "pull-request-operation",
+    "risk",
+    "risk-reasons",
 )
 
 REPORT_DIR = ".dump-models"
@@ -229,7 +233,7 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
     # api-keys join the environment the configuration reads keys from.
     run_environ = {**environ, **given.api_keys}
 
-    settings = load_settings(given, environ=run_environ, workspace=workspace)
+    settings = load_settings(given, environ=run_environ, workspace=workspace, action=True)
     # Keys found elsewhere (a config's api_key_env, an lc config) are masked as well.
     for target in settings.targets:
         console.mask(target.api_key)
@@ -244,7 +248,10 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         elif report.status == "guarded":
             console.warning(f"dump-models: {report.name} not written", report.error or line)
 
-    result = run(settings, emit=console.line, on_report=on_report)
+    started = time.time()  # the time of this run's change log events (docs/history.md)
+    # One context for the run and the pull request's text: the in-use search runs once.
+    risk = RiskContext.from_settings(settings, warn=lambda text: console.line(f"warning: {text}"))
+    result = run(settings, emit=console.line, on_report=on_report, risk=risk)
 
     canonical.write_if_changed(report, secrets.redact(canonical.dumps(result.json)))
     totals = result.json.get("totals", {})
@@ -258,6 +265,8 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         "pull-request-number": "",
         "pull-request-url": "",
         "pull-request-operation": "none",
+        # The verdict of this run's changes (docs/risk.md).
+        **(result.assessment.outputs() if result.assessment else {"risk": "", "risk-reasons": ""}),
     }
     if given.group_by == "provider":  # JSON maps by provider, empty until published
         outputs.update(pull_request_maps(PublishResult("none")))
@@ -272,19 +281,34 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
             console.line(
                 f"dump-models: dry run: would {given.publish}: {render_title(result.reports)}"
             )
-            console.line(render_markdown(result.reports, full_report=full_report))
+            opening, closing = (
+                result.assessment.blocks(PULL_REQUEST_BLOCKS_CHARS)
+                if result.assessment
+                else ([], [])
+            )
+            console.line(
+                render_markdown(
+                    result.reports, full_report=full_report, opening=opening, closing=closing
+                )
+            )
         else:
             console.line("dump-models: dry run: no change to publish")
         append_file(environ.get("GITHUB_STEP_SUMMARY"), job_summary(summary))
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))
         return exit_code
     try:
-        options = publish_options(given, settings, environ=run_environ, workspace=workspace)
+        options = publish_options(
+            given, settings, environ=run_environ, workspace=workspace, run_time=started
+        )
         # The caller renders: the run's own reports say why files did not move.
         # group-by provider: each pull request says its own provider only.
         said = result.compared() if given.group_by == "provider" else result
         render = partial(
-            render_changes, spec_for=settings.spec_for, run=said, full_report=full_report
+            render_changes,
+            spec_for=settings.spec_for,
+            run=said,
+            full_report=full_report,
+            risk=risk,
         )
         published = publish(options, render, emit=console.line)
     except DumpModelsError as error:

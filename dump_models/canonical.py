@@ -356,13 +356,13 @@ def write_if_changed(path: Path, text: str) -> bool:
 def guard_reason(
     old_count: int | None, new_count: int, max_removal_ratio: float, removed: int
 ) -> str | None:
-    """Why a new listing must not replace the old file, or None when it may."""
+    """Why a new listing must not replace the old file, or None when it may (the front end
+    adds how to write it anyway: ``Settings.force_hint``)."""
     if new_count == 0:
-        before = f" (the previous file holds {old_count})" if old_count else ""
-        return f"empty listing{before}; --force writes it"
+        return "empty listing" + (f" (the previous file holds {old_count:,})" if old_count else "")
     if old_count and removed / old_count > max_removal_ratio:
         return (
-            f"{old_count} → {new_count} models: would remove {removed} of {old_count} "
-            f"({removed / old_count:.0%} > {max_removal_ratio:.0%}); --force writes it"
+            f"{old_count:,} → {new_count:,} models: would remove {removed:,} of {old_count:,} "
+            f"({removed / old_count:.0%} > {max_removal_ratio:.0%})"
         )
     return None

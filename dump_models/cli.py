@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__, inputs, secrets
+from .catalog_cli import CATALOG_COMMANDS, add_catalog_commands
 from .console import clean, json_text, say
 from .errors import DumpModelsError
 
@@ -41,24 +42,67 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="previous directory of <provider>.json, or one file")
     diff.add_argument("new", help="new directory of <provider>.json, or one file")
     diff.add_argument("--json", action="store_true", help="print the machine report")
+    diff.add_argument(
+        "--provider",
+        help="read two files by this provider's rules (default: the new file's name)",
+    )
 
     pub = sub.add_parser("publish", help="commit the dumps and open or update one pull request")
     add_options(pub, "publish")
 
-    sub.add_parser("providers", help="list the built-in providers and whether a key is set")
+    providers = sub.add_parser(
+        "providers", help="list the providers, as the config makes them, and whether a key is set"
+    )
+    add_vocabulary(providers, ("config", "lc-config"))
+    providers.add_argument("--json", action="store_true", help="print them as JSON")
 
     plan = sub.add_parser("plan", help="the providers a run fetches, as a GitHub Actions matrix")
-    for name in ("config", "lc-config", "providers"):
-        plan.add_argument(f"--{name}", help=inputs.BY_NAME[name].help)
+    add_vocabulary(plan, ("config", "lc-config", "providers"))
     plan.add_argument("--json", action="store_true", help='{"include": [...]} on one line')
     add_history_commands(sub)
+    add_catalog_commands(sub)
+    _describe(sub)
     return parser
+
+
+# One example per command, shown by its --help (a command without one shows none).
+EXAMPLES = {
+    "run": "dump-models run --providers openrouter,mistral --dry-run --report-md -",
+    "diff": "dump-models diff old/openrouter.json models/openrouter.json --provider openrouter",
+    "publish": "dump-models publish --dry-run",
+    "providers": "dump-models providers --config .github/dump-models.yml --json",
+    "plan": "dump-models plan --json",
+    "history": "dump-models history --since 2025-01-01 --output models/changes.jsonl",
+    "feed": "dump-models feed --format json --provider openrouter",
+    "prices": "dump-models prices openrouter openai/gpt-4o",
+    "models": "dump-models models openrouter --tools --ctx 128k --input-price 1 --sort input_price",
+    "cost": "dump-models cost openrouter openai/gpt-4o --input 12000 --output 800 --cached 4000",
+    "check": "dump-models check anthropic claude-sonnet-4-5 --tokens 150000 --output 8000",
+    "catalog": "dump-models catalog --output catalog.json",
+    "export": "dump-models export --format litellm --output litellm-models.json",
+}
+
+
+def _describe(sub: argparse._SubParsersAction) -> None:
+    """Each command's --help: its one-line description (the help the command list shows)
+    and its example, as written."""
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in sub.choices.items():
+        command.description = command.description or helps.get(name)
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        if name in EXAMPLES:
+            command.epilog = f"example:\n  {EXAMPLES[name]}"
 
 
 def add_options(parser: argparse.ArgumentParser, command: str) -> None:
     """The command's options from the vocabulary: ``--<name>``; a flag for a bool; an
     absent option is None, so that :class:`~dump_models.inputs.Inputs` has its default."""
-    for name in inputs.COMMANDS[command]:
+    add_vocabulary(parser, inputs.COMMANDS[command])
+
+
+def add_vocabulary(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """These options of the vocabulary (``inputs.OPTIONS``), as :func:`add_options` adds them."""
+    for name in names:
         option = inputs.BY_NAME[name]
         if option.kind == "bool":
             parser.add_argument(f"--{name}", action="store_true", help=option.help)
@@ -71,9 +115,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     given = inputs.from_namespace(args)
     settings = load_settings(given, workspace=Path.cwd())
+    from .progress import Progress
     from .runner import run  # after the config is known good: no import cost on bad input
 
-    result = run(settings, emit=say)
+    with Progress.on(len(settings.targets), sys.stderr, os.environ) as progress:
+        result = run(
+            settings, emit=progress.say, on_report=progress.finished, on_start=progress.started
+        )
     if given.report_json == inputs.STDOUT:
         say(json_text(result.json))
     if given.report_md == inputs.STDOUT:
@@ -88,7 +136,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .dumps import compare_paths
     from .report import render_markdown, report_json
 
-    reports = compare_paths(Path(args.old), Path(args.new))
+    note = lambda text: _complain(f"dump-models diff: {text}")  # noqa: E731
+    reports = compare_paths(Path(args.old), Path(args.new), provider=args.provider, note=note)
     if args.json:
         say(json_text(report_json(reports)))
     else:
@@ -97,6 +146,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from .assessment import RiskContext
     from .change_report import render_changes
     from .config import load_settings
     from .publish import publish
@@ -106,10 +156,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
     workspace = inputs.workspace(os.environ)
     settings = load_settings(given, workspace=workspace)
     options = publish_options(given, settings, environ=os.environ, workspace=workspace)
+    risk = RiskContext.from_settings(settings, warn=lambda text: say(f"warning: {text}"))
     run = None if given.reports is None else _shards_run(given.reports, settings, workspace)
     if run is not None and given.group_by == "provider":
         run = run.compared()  # each pull request says its own provider only
-    render = partial(render_changes, spec_for=settings.spec_for, run=run)
+    render = partial(render_changes, spec_for=settings.spec_for, run=run, risk=risk)
     result = publish(options, render, emit=say)
     for provider, done in result.providers.items():  # group-by provider
         say(f"publish: {provider}: {done.operation}" + (f" {done.pr_url}" if done.pr_url else ""))
@@ -157,17 +208,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
-    from .config import key_for
-    from .providers import builtin_registry
+    from .provider_list import provider_rows, rows_json, rows_table
 
-    rows = [("name", "endpoint", "key variable", "key")]
-    for name, spec in builtin_registry().items():
-        source = key_for(spec)[1]
-        key = f"yes ({source})" if source else ("not needed" if spec.key_optional else "no")
-        rows.append((name, spec.url, " or ".join(spec.key_env) or "-", key))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    rows = provider_rows(inputs.from_namespace(args), environ=os.environ, workspace=Path.cwd())
+    say(json_text(rows_json(rows)) if args.json else rows_table(rows))
     return 0
 
 
@@ -273,11 +317,17 @@ COMMANDS = {
     "history": cmd_history,
     "feed": cmd_feed,
     "prices": cmd_prices,
+    **CATALOG_COMMANDS,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+    """Entry point of the console script; returns the exit code.  With no arguments it prints
+    the help and exits 0, as ``gh`` does."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        say(build_parser().format_help().rstrip("\n"))
+        return 0
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

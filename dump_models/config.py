@@ -14,11 +14,17 @@ from . import secrets
 from .config_file import ConfigFile, read_config
 from .errors import DumpModelsError
 from .http_cache import HTTP_CACHE
-from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs
+from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs, how_to_turn_on
 from .lc import lc_spec, read_lc_config
+from .lifecycle import LifecycleSettings
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import workspace_path
 from .providers import ProviderSpec, Target, builtin_registry
+from .risk_policy import RiskPolicy
+from .suggest import did_you_mean
+from .usage import UsageSettings
+
+DEFAULT_SERVER_URL = "https://github.com"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,17 @@ class Settings:
     # Whose `<name>.json` publish may commit: the config's providers (every built-in when it
     # lists none) and lc's; a --providers subset of one run does not shrink it.
     owned_providers: tuple[str, ...] = ()
+    # The config's risk:, lifecycle: and usage: blocks (docs/risk.md).
+    risk: RiskPolicy = field(default_factory=RiskPolicy)
+    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    usage: UsageSettings = field(default_factory=UsageSettings)
+    # Where the repository's files are shown (the in-use links): $GITHUB_SERVER_URL and
+    # $GITHUB_REPOSITORY; without a repository the places are named, not linked.
+    server_url: str = DEFAULT_SERVER_URL
+    repository: str | None = None
+    workspace: Path | None = None  # the checkout whose files usage: searches
+    force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
+    catalog: bool = False  # also write catalog.json from the output directory's dumps
     # Where the providers' HTTP validators are kept between runs (docs/scale.md); None: nowhere.
     http_cache: Path | None = None
 
@@ -65,15 +82,22 @@ def key_for(
     return None, None
 
 
+def server_url(environ: Mapping[str, str]) -> str:
+    """GitHub's web address: ``$GITHUB_SERVER_URL`` (a GHES host), else github.com."""
+    return (environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/")
+
+
 def load_settings(
     inputs: Inputs,
     *,
     environ: Mapping[str, str] | None = None,
     workspace: Path | None = None,
+    action: bool = False,
 ) -> Settings:
     """The settings of a run from its inputs, the environment (keys) and the config files,
     read once; paths are relative to ``workspace`` (default: the current directory). Raise
-    :class:`DumpModelsError` (exit 2) on any problem, before any request."""
+    :class:`DumpModelsError` (exit 2) on any problem, before any request. ``action``: the
+    settings of the Action, whose hints name inputs rather than flags."""
     environ = os.environ if environ is None else environ
     workspace = Path.cwd() if workspace is None else workspace
     registry = builtin_registry()
@@ -143,6 +167,14 @@ def load_settings(
         ),
         extra_specs={n: s for n, s in specs.items() if n not in registry},
         owned_providers=tuple(sorted(owned)),
+        risk=config.section("risk"),
+        lifecycle=config.section("lifecycle"),
+        usage=config.section("usage"),
+        server_url=server_url(environ),
+        repository=environ.get("GITHUB_REPOSITORY") or None,
+        workspace=workspace,
+        force_hint=how_to_turn_on("force", action=action),
+        catalog=inputs.catalog,
         http_cache=workspace / HTTP_CACHE,
     )
 
@@ -153,8 +185,11 @@ def _chosen(
     """A provider of ``--providers``: a configured one, else a built-in."""
     spec = specs.get(name) or registry.get(name)
     if spec is None:
-        known = ", ".join(sorted(set(specs) | set(registry)))
-        raise DumpModelsError(f"--providers: unknown provider {name!r}; choose from: {known}")
+        known = sorted(set(specs) | set(registry))
+        raise DumpModelsError(
+            f"--providers: unknown provider {name!r}{did_you_mean(name, known)}; "
+            f"choose from: {', '.join(known)}"
+        )
     return spec
 
 

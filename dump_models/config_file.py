@@ -18,18 +18,30 @@ import yaml
 
 from .errors import DumpModelsError
 from .inputs import DEFAULT_CONFIG
+from .lifecycle import parse_lifecycle
 from .limits import DEFAULT_LIMITS
 from .providers import (
     CI_VARIABLES,
     NAME_RE,
     PAGING_SCHEMES,
+    TOOL_FILES,
     ProviderSpec,
     auth_problem,
     default_key_env,
     is_ci_variable,
 )
+from .risk_policy import parse_policy
+from .suggest import did_you_mean
+from .usage import parse_usage
 
-TOP_KEYS = ("output_dir", "providers", "settings")
+# The blocks whose own module reads them (docs/risk.md): key -> its parser, given the mapping
+# under the key (None when absent) and the file's Where for `file:line` errors.
+SECTIONS: dict[str, Callable[[Any, Where], Any]] = {
+    "risk": parse_policy,
+    "lifecycle": parse_lifecycle,
+    "usage": parse_usage,
+}
+TOP_KEYS = ("output_dir", "providers", "settings", *SECTIONS)
 SETTINGS_DEFAULTS: dict[str, float | int] = {
     "concurrency": 8,
     "timeout": 30,
@@ -224,8 +236,13 @@ class ConfigFile:
                     "providers",
                     name,
                 )
-            specs[name] = _provider_spec(name, entry, where, registry.get(name))
+            specs[name] = _provider_spec(name, entry, where, registry)
         return specs
+
+    def section(self, key: str) -> Any:
+        """The block ``key`` of :data:`SECTIONS`, read by its module (its defaults when it is
+        absent)."""
+        return SECTIONS[key](self.data.get(key), self.where)
 
     def settings(self) -> dict[str, float | int]:
         """The ``settings:`` values, checked, over :data:`SETTINGS_DEFAULTS`."""
@@ -262,7 +279,7 @@ def read_config(workspace: Path, given: str | None) -> ConfigFile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise where.error("the config must be a mapping with output_dir, providers, settings")
+        raise where.error(f"the config must be a mapping with {', '.join(TOP_KEYS)}")
     _check_keys(where, data, TOP_KEYS)
     if data.get("output_dir") and not isinstance(data["output_dir"], str):
         raise where.error("output_dir must be a path string", "output_dir")
@@ -284,13 +301,25 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, Where]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DumpModelsError(
-            f"{shown}{line}: malformed YAML ({problem}); fix the syntax at that line"
-        ) from None
+        raise DumpModelsError(_yaml_problem(shown, exc)) from None
     return data, Where(shown, text)
+
+
+def _yaml_problem(shown: str, exc: yaml.YAMLError) -> str:
+    """One line for broken YAML, at the line where the broken construct starts (an unclosed
+    ``[`` or quote), which is where to look, and where the parser gave up."""
+    end = getattr(exc, "problem_mark", None)
+    start = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    what = re.sub(r"^while (parsing|scanning) ", "", context)
+    if end is not None and start is not None and what and start.line < end.line:
+        return (
+            f"{shown}:{start.line + 1}: malformed YAML: {what} starts here and is broken at "
+            f"line {end.line + 1} ({problem}); fix the syntax from line {start.line + 1}"
+        )
+    line = f":{end.line + 1}" if end is not None else ""
+    return f"{shown}{line}: malformed YAML ({problem}); fix the syntax at that line"
 
 
 def _check_keys(where: Where, data: Mapping, allowed: tuple[str, ...], *path: str) -> None:
@@ -298,7 +327,8 @@ def _check_keys(where: Where, data: Mapping, allowed: tuple[str, ...], *path: st
         if key not in allowed:
             what = "in " + ".".join(path) if path else "at the top level"
             raise where.error(
-                f"unknown key {key!r} {what}; expected one of: {', '.join(allowed)}",
+                f"unknown key {key!r} {what}{did_you_mean(key, allowed)}; "
+                f"expected one of: {', '.join(allowed)}",
                 *path,
                 str(key),
             )
@@ -312,13 +342,19 @@ def check_name(name: Any, where_line: str, how: str) -> str:
             f"lower-case letters, digits, '.', '_' and '-' only, starting with a letter or digit "
             f"({how})"
         )
+    if f"{name}.json" in TOOL_FILES:
+        raise DumpModelsError(
+            f"{where_line}: provider name {name!r} is not valid: {name}.json is the tool's own "
+            f"file in the output directory ({how})"
+        )
     return name
 
 
 def _provider_spec(
-    name: str, entry: Mapping, where: Where, base: ProviderSpec | None
+    name: str, entry: Mapping, where: Where, registry: Mapping[str, ProviderSpec]
 ) -> ProviderSpec:
     """A provider's spec: the built-in one with the entry's changes, or a custom one."""
+    base = registry.get(name)
     _check_keys(where, entry, PROVIDER_KEYS, "providers", name)
     changes: dict[str, Any] = {}
     for key, (check, field, how) in PROVIDER_RULES.items():
@@ -356,8 +392,8 @@ def _provider_spec(
         return replace(base, **changes)
     if "endpoint" not in changes:
         raise where.error(
-            f"custom provider {name!r} has no endpoint; add 'endpoint: https://…/v1' "
-            f"(or use a built-in name: see 'dump-models providers')",
+            f"custom provider {name!r} has no endpoint{did_you_mean(name, registry)}; "
+            f"add 'endpoint: https://…/v1' (or use a built-in name: see 'dump-models providers')",
             "providers",
             name,
         )

@@ -6,7 +6,9 @@ normalized field, by their records (``records.py``), each computed once.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +16,9 @@ from dump_models import decimals
 from dump_models.json_values import MISSING, same
 from dump_models.normalize import NORMALIZED_FIELDS, mapping_for
 from dump_models.records import display_name, models_by_id, record_of
-from dump_models.results import ProviderReport
+from dump_models.results import DriftKind, ProviderReport, SchemaDrift
+
+RawChanges = dict[str, tuple[Any, Any]]  # raw dotted path -> (old, new); MISSING: no key
 
 
 def _raw_changes(
@@ -50,7 +54,9 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[str, dict]:
+def _model_changes(
+    provider: str, model_id: str, old: dict, new: dict
+) -> tuple[dict[str, dict], RawChanges]:
     """One model's changes: normalized fields that moved, then raw paths sorted.
 
     A raw change is reported under the normalized fields it feeds when one of them moved;
@@ -61,7 +67,7 @@ def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[s
     raw change feeds a normalized field.
     """
     mapping = mapping_for(provider)
-    raw: dict[str, tuple[Any, Any]] = {}
+    raw: RawChanges = {}
     _raw_changes(old, new, "", mapping.inside, raw)
     fed = {path: mapping.fed(path) for path in raw}
     changes: dict[str, dict] = {}
@@ -80,7 +86,54 @@ def _model_changes(provider: str, model_id: str, old: dict, new: dict) -> dict[s
             if names & moved or mapping.same_meaning(path, a, b):
                 continue
         changes[path] = {"old": _json_value(a), "new": _json_value(b)}
-    return changes
+    return changes, raw
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+class _Drift:
+    """Counts, over the models in both listings, the raw fields that appeared, disappeared or
+    changed their JSON type (null aside: a value coming or going is no new schema)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, DriftKind]] = Counter()
+        self.types: Counter[tuple[str, str, str]] = Counter()  # (path, old type, new type)
+
+    def add(self, raw: RawChanges) -> None:
+        for path, (old, new) in raw.items():
+            if old is MISSING and new is not MISSING:
+                self.counts[path, "appeared"] += 1
+            elif new is MISSING and old is not MISSING:
+                self.counts[path, "disappeared"] += 1
+            elif old is not None and new is not None:
+                before, after = _json_type(old), _json_type(new)
+                if before != after:
+                    self.counts[path, "type"] += 1
+                    self.types[path, before, after] += 1
+
+    def most(self, of: int) -> list[SchemaDrift]:
+        """What happened to more than half of the ``of`` models (and to two at least)."""
+        found = []
+        for (path, kind), models in self.counts.items():
+            if models * 2 <= of or models < 2:
+                continue
+            old_type = new_type = None
+            if kind == "type":
+                _, old_type, new_type = max(
+                    (key for key in self.types if key[0] == path), key=self.types.__getitem__
+                )
+            found.append(SchemaDrift(path, kind, models, of, old_type, new_type))
+        return sorted(found, key=lambda d: (-d.models, d.path, d.kind))
 
 
 def compare_listings(
@@ -115,22 +168,36 @@ def compare_listings(
     else:
         report.added = sorted(new.keys() - old.keys())
         report.removed = sorted(old.keys() - new.keys())
-        for model_id in sorted(old.keys() & new.keys()):
+        both = sorted(old.keys() & new.keys())
+        drift = _Drift()
+        for model_id in both:
             before, after = old[model_id], new[model_id]
             if before is after or same(before, after):
                 continue
-            changes = _model_changes(name, model_id, before, after)
+            changes, raw = _model_changes(name, model_id, before, after)
+            drift.add(raw)
             if changes:
                 report.changed[model_id] = changes
+                _mark_absent(report, model_id, changes, raw)
+        report.drift = drift.most(len(both))
         if report.added or report.removed or report.changed:
             report.status = "changed"
+    for model_id in report.added:
+        report.added_records[model_id] = replace(record_of(name, model_id, new[model_id]), raw={})
     for model_id in report.added + list(report.changed):
-        shown = display_name(new[model_id])
+        shown = display_name(new[model_id], name, id_field)
         if shown:
             report.names[model_id] = shown
     gone = old or {}
     for model_id in report.removed:
-        shown = display_name(gone[model_id])
+        shown = display_name(gone[model_id], name, id_field)
         if shown:
             report.names[model_id] = shown
     return report
+
+
+def _mark_absent(report: ProviderReport, model_id: str, changes: dict, raw: RawChanges) -> None:
+    """Note which side had no key where the other had null: both read null in the change."""
+    for path, (old, new) in raw.items():
+        if (old is MISSING and new is None or old is None and new is MISSING) and path in changes:
+            report.absent.setdefault(model_id, {})[path] = "old" if old is MISSING else "new"

@@ -8,17 +8,22 @@ nothing recursive meets it.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from dump_models.canonical import MAX_NESTING, listing_models, regular_bytes, unstorable_reason
 from dump_models.diff import compare_listings
 from dump_models.errors import DumpModelsError
-from dump_models.providers import ProviderSpec, builtin_registry
+from dump_models.providers import ProviderSpec, builtin_registry, is_tool_file
 from dump_models.results import ProviderReport
+from dump_models.suggest import did_you_mean
 
 _HINT = "pass a models/<provider>.json file or a directory of them"
 _LIST_KEYS = ("data", "models")  # where ``diff`` looks for the list of a file no spec describes
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate gets into parsed text.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class NotADump(ValueError):
@@ -54,6 +59,50 @@ def stored_models(document: Any, list_key: str | None, id_field: str = "id") -> 
     return models
 
 
+def _refuse_constant(name: str) -> Any:
+    raise NotADump(f"not a dump: it holds {name}, which strict JSON does not allow")
+
+
+def read_dump(data: bytes, spec: ProviderSpec | None, *, thorough: bool = True) -> tuple[list, str]:
+    """A dump file's models and the field naming them; raises ``NotADump``.
+
+    The list is where ``spec`` says, else (a file no spec describes) under ``data`` or
+    ``models`` or the document itself, and its ids are ``id``, else ``name``. ``thorough``
+    runs every check a run makes before storing; without it (reading many files to query
+    them) only what could reach the output is refused: NaN and Infinity, and text with a
+    lone surrogate; the readers never recurse into a model and skip models without an id.
+    """
+    if thorough:
+        document = parse_dump(data)
+    else:
+        try:
+            document = json.loads(data, parse_constant=_refuse_constant)
+        except NotADump:
+            raise
+        except (UnicodeDecodeError, RecursionError, ValueError):  # JSONDecodeError included
+            document = parse_dump(data)  # raises NotADump, saying why
+    id_field = spec.id_field if spec is not None else "id"
+    list_key = _list_key(document, spec)
+    if thorough or _SURROGATE_ESCAPE.search(data):
+        models = stored_models(document, list_key, id_field)
+    else:
+        models = listing_models(document, list_key) or []
+    if spec is None:
+        sample = [m for m in models if isinstance(m, dict)]
+        id_field = "id" if not sample or any("id" in m for m in sample) else "name"
+    return models, id_field
+
+
+def provider_files(directory: Path) -> dict[str, Path]:
+    """The ``<provider>.json`` files directly in ``directory`` by provider (the file stem),
+    sorted; the tool's own files (``providers.is_tool_file``) and anything not a file left out."""
+    return {
+        child.stem: child
+        for child in sorted(directory.glob("*.json"))
+        if not is_tool_file(child.name) and child.is_file()
+    }
+
+
 def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
     """The models of a dump's bytes (a previous file, a file at the base), or None when they
     are not a readable dump: not JSON, no model list, or nothing a run could have stored."""
@@ -84,7 +133,7 @@ def _list_key(document: Any, spec: ProviderSpec | None) -> str | None:
     raise NotADump("no model list (a top-level array, data or models)")
 
 
-def _listing(path: Path | None, spec: ProviderSpec | None) -> list[dict] | None:
+def _listing(path: Path | None, spec: ProviderSpec | None) -> tuple[list[dict], str] | None:
     if path is None:
         return None
     try:
@@ -92,9 +141,7 @@ def _listing(path: Path | None, spec: ProviderSpec | None) -> list[dict] | None:
     except OSError as exc:
         raise DumpModelsError(f"{path}: cannot read: {exc.strerror or exc}; {_HINT}") from None
     try:
-        document = parse_dump(data)
-        id_field = spec.id_field if spec is not None else "id"
-        return stored_models(document, _list_key(document, spec), id_field)
+        return read_dump(data, spec)
     except NotADump as exc:
         raise DumpModelsError(f"{path}: {exc}; {_HINT}") from None
 
@@ -103,38 +150,69 @@ def _files(path: Path) -> dict[str, Path]:
     if not path.exists():
         raise DumpModelsError(f"{path}: no such file or directory; {_HINT}") from None
     if path.is_dir():
-        return {child.stem: child for child in sorted(path.glob("*.json")) if child.is_file()}
+        return provider_files(path)
     return {path.stem: path}
 
 
-def compare_paths(old: Path, new: Path) -> list[ProviderReport]:
+def compare_paths(
+    old: Path,
+    new: Path,
+    *,
+    provider: str | None = None,
+    note: Callable[[str], None] | None = None,
+) -> list[ProviderReport]:
     """``dump-models diff OLD NEW``: compare two dumps, each a directory of ``<provider>.json``
     or a single file.
 
     The provider is the file stem; a file only in OLD is all removed, one only in NEW is
-    ``new``. Two single files are compared whatever their names (as NEW's provider); a
-    single file against a directory is compared with the directory's file of that name.
+    ``new``. Two single files are compared whatever their names, by ``provider``'s rules when
+    given, else as NEW's stem (which ``note`` is told, with how to choose); a single file
+    against a directory is compared with the directory's file of that name.  A file no
+    provider describes is read by generic rules (``note`` is told).
     """
-    old_files, new_files = _files(Path(old)), _files(Path(new))
-    if not Path(old).is_dir() and not Path(new).is_dir():
-        old_files = {name: Path(old) for name in new_files}
-    elif not Path(old).is_dir():
+    registry = builtin_registry()
+    say = note or (lambda text: None)
+    old, new = Path(old), Path(new)
+    old_files, new_files = _files(old), _files(new)
+    both_files = not old.is_dir() and not new.is_dir()
+    if provider is not None:
+        if not both_files:
+            raise DumpModelsError(
+                "--provider applies to two files; a directory's files are read by their names"
+            )
+        if provider not in registry:
+            raise DumpModelsError(
+                f"--provider: unknown provider {provider!r}{did_you_mean(provider, registry)}; "
+                "see 'dump-models providers'"
+            )
+    if both_files:
+        name = provider or new.stem
+        old_files, new_files = {name: old}, {name: new}
+    elif not old.is_dir():
         new_files = {name: path for name, path in new_files.items() if name in old_files}
-    elif not Path(new).is_dir():
+    elif not new.is_dir():
         old_files = {name: path for name, path in old_files.items() if name in new_files}
 
     reports = []
-    registry = builtin_registry()
     for name in sorted(old_files.keys() | new_files.keys()):
         spec = registry.get(name)
-        before = _listing(old_files.get(name), spec)
-        after = _listing(new_files.get(name), spec)
-        if spec is not None:
-            id_field, ignore = spec.id_field, spec.volatile_fields
-        else:
-            sample = [m for m in (after or before or []) if isinstance(m, dict)]
-            has_id = not sample or any("id" in m for m in sample)
-            id_field, ignore = ("id" if has_id else "name"), ()
+        old_listing = _listing(old_files.get(name), spec)
+        new_listing = _listing(new_files.get(name), spec)
+        before = None if old_listing is None else old_listing[0]
+        after = None if new_listing is None else new_listing[0]
+        if spec is None:
+            say(
+                f"no provider is named {name} (the file's name): read with generic rules "
+                "(token limits only: no prices or capabilities); pass --provider NAME to choose one"
+                if both_files
+                else f"{name}.json: no provider is named {name}: read with generic rules "
+                "(token limits only: no prices or capabilities)"
+            )
+        elif both_files and provider is None:
+            say(f"read as {name} (the file's name); pass --provider NAME to choose another")
+        read = [listing for listing in (new_listing, old_listing) if listing and listing[0]]
+        id_field = read[0][1] if read else (spec.id_field if spec is not None else "id")
+        ignore = spec.volatile_fields if spec is not None else ()
         if before is not None and after is None:
             after = []  # gone from NEW: every model removed
         reports.append(

@@ -19,9 +19,10 @@ from typing import Any
 from dump_models import decimals
 from dump_models.diff import ProviderReport, compare_listings
 from dump_models.normalize import CAPABILITY_FIELDS, LIMIT_FIELDS, PRICE_FIELDS, mapping_for
+from dump_models.providers import LOG_FILE
 from dump_models.records import models_by_id
 
-LOG_NAME = "changes.jsonl"
+LOG_NAME = LOG_FILE
 
 MODEL_ADDED = "model_added"
 MODEL_REMOVED = "model_removed"

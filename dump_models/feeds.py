@@ -229,3 +229,31 @@ def json_feed(events: Iterable[Event], *, provider: str | None = None) -> bytes:
         ],
     }
     return (inert_json(json.dumps(document, ensure_ascii=False, indent=2)) + "\n").encode("utf-8")
+
+
+# --- the feeds publish commits (``feeds: true``) -------------------------------------------
+
+FEEDS_DIR = "feeds"  # under the output directory
+
+
+def feed_paths(provider: str | None = None) -> tuple[str, str]:
+    """Where publish writes the Atom and the JSON feed, relative to the output directory: the
+    whole log's ``feeds/atom.xml`` and ``feeds/feed.json``, a provider's
+    ``feeds/<provider>.atom.xml`` and ``feeds/<provider>.feed.json`` (no name is two's)."""
+    if provider is None:
+        return f"{FEEDS_DIR}/atom.xml", f"{FEEDS_DIR}/feed.json"
+    return f"{FEEDS_DIR}/{provider}.atom.xml", f"{FEEDS_DIR}/{provider}.feed.json"
+
+
+def feed_files(events: Sequence[Event], providers: Iterable[str]) -> dict[str, bytes]:
+    """Every feed publish writes from the log's ``events``, by :func:`feed_paths`: the whole
+    log's, and one per provider of ``providers`` that has events."""
+    by_provider: dict[str, list[Event]] = {}
+    for event in events:
+        by_provider.setdefault(event.provider, []).append(event)
+    files = dict(zip(feed_paths(), (atom_feed(events), json_feed(events)), strict=True))
+    for name in sorted(set(providers) & by_provider.keys()):
+        own = by_provider[name]
+        feeds = (atom_feed(own, provider=name), json_feed(own, provider=name))
+        files.update(zip(feed_paths(name), feeds, strict=True))
+    return files

@@ -58,6 +58,9 @@ class _Failure(Exception):
 # --------------------------------------------------------------------------- messages
 
 
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a key source that is a variable's name
+
+
 def _message(text: str, target: Target) -> str:
     """The one way a failure's line is made: the key out of the whole text first, in every
     form (query values in URLs blanked even when the key is too short to register), then
@@ -82,6 +85,19 @@ def _key_problem(target: Target) -> str | None:
         f"{where} holds a line break or a character outside printable ASCII; "
         "store the key alone, on one line"
     )
+
+
+def _refused(target: Target, failure: http.Failure) -> str:
+    """A failure's reason; a 401 or 403 also names where the key came from, or which
+    variable would hold one when none was sent."""
+    if failure.status not in (401, 403):
+        return str(failure)
+    source = target.key_source
+    if source and target.api_key is not None:
+        who = source if _VARIABLE.fullmatch(source) else f"the key in {source}"
+        return f"{who} was refused: {failure}"
+    names = " or ".join(target.spec.key_env)
+    return f"{failure} (no key was sent; set {names})" if names else str(failure)
 
 
 # --------------------------------------------------------------------------- one page
@@ -328,7 +344,7 @@ def _read_pages(
                 f"(settings.provider_timeout){last}"
             ) from None
         except http.Failure as exc:
-            raise _Failure(str(exc)) from None
+            raise _Failure(_refused(target, exc)) from None
         if page == 1:
             if response.status == http.NOT_MODIFIED:
                 listing.not_modified = True
@@ -442,6 +458,7 @@ def fetch_all(
     backoff: float = 0.5,
     limits: Limits = DEFAULT_LIMITS,
     on_result: Callable[[FetchResult], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
     validators: Mapping[str, http.Validators] | None = None,
 ) -> dict[str, FetchResult]:
     """Fetch every target concurrently; results by name, in the targets' order.
@@ -451,8 +468,9 @@ def fetch_all(
     fetch starts only as another is handed over, so memory holds at most ``concurrency``
     listings, however many providers there are and however slow ``on_result`` is. An exception in
     ``on_result`` becomes that provider's failure (``on_result`` is called again with it).
-    One provider's failure never stops the others. ``validators``: by provider name, what
-    :func:`fetch_listing` sends back.
+    ``on_start`` is told a provider's name, in the fetching thread, as its fetch begins (for
+    progress; what it raises is ignored). One provider's failure never stops the others.
+    ``validators``: by provider name, what :func:`fetch_listing` sends back.
     """
     targets = list(targets)
     results: dict[str, FetchResult] = {}
@@ -467,7 +485,8 @@ def fetch_all(
             target = next(waiting, None)
             if target is not None:
                 future = pool.submit(
-                    fetch_listing,
+                    _started,
+                    on_start,
                     target,
                     timeout=timeout,
                     retries=retries,
@@ -495,6 +514,16 @@ def fetch_all(
             results[target.name] = result
             start_next()
     return {t.name: results[t.name] for t in targets if t.name in results}
+
+
+def _started(on_start: Callable[[str], None] | None, target: Target, **options: Any) -> FetchResult:
+    """:func:`fetch_listing`, after telling ``on_start`` (whose errors are not the fetch's)."""
+    if on_start is not None:
+        try:
+            on_start(target.name)
+        except Exception:  # progress is only shown: never a reason to fail a provider
+            pass
+    return fetch_listing(target, **options)
 
 
 def _hand_over(

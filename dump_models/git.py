@@ -1,4 +1,8 @@
-"""A thin wrapper over the git CLI: one workspace, per-command config through the environment."""
+"""A thin wrapper over the git CLI: one workspace, per-command config through the environment.
+
+(Over 350 lines: one small method per git command the tool runs, and the words of git's
+failures it tells apart; splitting them would scatter one wrapper.)
+"""
 
 from __future__ import annotations
 
@@ -331,7 +335,37 @@ class Git:
         )
         return done.stdout if done.returncode == 0 else None
 
+    def tree_entries(self, tree: str, paths: Sequence[str]) -> dict[str, Entry]:
+        """The entries of ``tree`` at and under ``paths`` (from the top), by path; directories
+        too (mode ``040000``), so that a path in the way of a file is seen."""
+        out = self.run(
+            "ls-tree", "-r", "-t", "-z", "--full-tree", tree, "--", *paths,
+            env={"GIT_LITERAL_PATHSPECS": "1"},
+        ).stdout  # fmt: skip
+        entries = {}
+        for record in filter(None, out.split("\0")):
+            meta, _, path = record.partition("\t")
+            mode, _kind, sha = meta.split(" ")
+            entries[path] = Entry(mode, sha, path)
+        return entries
+
     # -- writing --------------------------------------------------------------------------
+
+    def write_blobs(self, contents: Sequence[bytes]) -> list[str]:
+        """Write each of ``contents`` to the object store as a blob, byte for byte (no filter
+        of the repository's applies); their shas, in order. One git process for all."""
+        if not contents:
+            return []
+        with tempfile.TemporaryDirectory(prefix="dump-models-") as tmp:
+            paths = []
+            for number, data in enumerate(contents):
+                path = Path(tmp) / str(number)
+                path.write_bytes(data)
+                paths.append(f"{path}\n")
+            out = self.run(
+                "hash-object", "-w", "--no-filters", "--stdin-paths", stdin="".join(paths)
+            ).stdout
+        return out.split()
 
     def fetch_objects(self, *branches: str) -> None:
         """Download the branches' commits without touching any ref, FETCH_HEAD included."""

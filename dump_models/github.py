@@ -7,6 +7,8 @@ rate limits are waited out when the wait is short (at most :data:`MAX_WAIT` seco
 :data:`WAIT_BUDGET` seconds of waiting in all for one client), else :class:`RateLimited` says
 when to retry. 401, 404 and 422 are never retried. A request that may already have taken effect
 (a POST answered 5xx, or whose answer was lost) is retried only when repeating it is safe.
+
+(Over 350 lines: one client, every call next to the retry rule it is held to.)
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import base64
 import random
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -40,7 +42,39 @@ PRIMARY_RATE_LIMIT = "API rate limit exceeded"  # "API rate limit exceeded for i
 REF_EXISTS = "Reference already exists"
 REF_MISSING = "Reference does not exist"
 NOT_FAST_FORWARD = "Update is not a fast forward"
-GRAPHQL_RATE_LIMITED = "RATE_LIMITED"  # the ``type`` of a GraphQL error
+# The ``type`` of a GraphQL rate-limit error: "RATE_LIMITED", and since 2026 also "RATE_LIMIT".
+GRAPHQL_RATE_LIMITED = ("RATE_LIMITED", "RATE_LIMIT")
+AUTO_MERGE_NOT_ALLOWED = "Auto merge is not allowed for this repository"
+# "Pull request Pull request is in clean status": nothing to wait for, it could merge now.
+MERGEABLE_NOW = ("is in clean status", "is in unstable status")
+LABEL_MISSING = "Label does not exist"
+MERGE_METHODS = {"squash": "SQUASH", "merge": "MERGE", "rebase": "REBASE"}
+
+EnableOutcome = Literal["enabled", "already-enabled", "not-allowed", "mergeable-now"]
+DisableOutcome = Literal["disabled", "not-enabled"]
+
+_AUTO_MERGE_STATE = """
+query AutoMergeRequest($id: ID!) {
+  node(id: $id) { ... on PullRequest { autoMergeRequest { enabledAt mergeMethod } } }
+}
+"""
+# Variables, never text in the query: a node id or sha is GitHub's, still not ours to trust.
+_ENABLE_AUTO_MERGE = """
+mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!,
+                         $expectedHeadOid: GitObjectID) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod,
+                                     expectedHeadOid: $expectedHeadOid}) {
+    pullRequest { autoMergeRequest { enabledAt mergeMethod } }
+  }
+}
+"""
+_DISABLE_AUTO_MERGE = """
+mutation DisableAutoMerge($pullRequestId: ID!) {
+  disablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId}) {
+    pullRequest { autoMergeRequest { enabledAt } }
+  }
+}
+"""
 
 # Methods whose repetition is harmless: a retry after a lost answer cannot do a thing twice.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
@@ -261,7 +295,7 @@ class GitHub:
                 errors = _graphql_errors(response.json())
             except ValueError:
                 return None
-            if not any(e.get("type") == GRAPHQL_RATE_LIMITED for e in errors):
+            if not any(e.get("type") in GRAPHQL_RATE_LIMITED for e in errors):
                 return None
             text = _graphql_text(errors)
         elif status in (403, 429):
@@ -340,6 +374,91 @@ class GitHub:
             json={"labels": labels},
             retry_safe=True,
         )
+
+    def remove_label(self, number: int, name: str) -> None:
+        """Take a label off an issue or pull request; one it does not have is fine."""
+        path = f"/repos/{self.repository}/issues/{number}/labels/{quote(name, safe='')}"
+        try:
+            self.request("DELETE", path)
+        except GitHubError as exc:
+            if not (exc.status == 404 and LABEL_MISSING.lower() in exc.message.lower()):
+                raise
+
+    def closed_pulls(self, branch: str) -> list[dict]:
+        """The closed pull requests (merged or not: ``merged_at`` null) whose head is
+        ``branch`` of this repository, the most recently closed first (one page of 100)."""
+        pulls = self.request(
+            "GET",
+            f"/repos/{self.repository}/pulls",
+            params={
+                "head": f"{self.owner}:{branch}",
+                "state": "closed",
+                "sort": "updated",
+                "direction": "desc",
+                "per_page": 100,
+            },
+        )
+        # GitHub silently drops a head filter it cannot read: check each pull request's head.
+        ours = [
+            pull
+            for pull in pulls or []
+            if (pull.get("head") or {}).get("ref") == branch
+            and ((pull.get("head") or {}).get("repo") or {}).get("full_name") == self.repository
+        ]
+        return sorted(ours, key=lambda p: (p.get("closed_at") or "", p["number"]), reverse=True)
+
+    # -- auto-merge (GraphQL; docs/risk.md) --------------------------------------------------
+
+    def auto_merge_request(self, pull_node_id: str) -> dict | None:
+        """The pull request's auto-merge (``enabledAt``, ``mergeMethod``), None when off."""
+        data = self.graphql(_AUTO_MERGE_STATE, {"id": pull_node_id})
+        node = (data or {}).get("node")
+        if not isinstance(node, dict):
+            where = urlsplit(self.graphql_url).path or "/graphql"
+            raise GitHubError("POST", where, 200, f"no pull request {pull_node_id}")
+        return node.get("autoMergeRequest")
+
+    def enable_auto_merge(
+        self, pull_node_id: str, method: str, *, head_sha: str | None = None
+    ) -> EnableOutcome:
+        """Turn on GitHub's auto-merge (``method``: squash, merge or rebase): GitHub merges once
+        branch protection and required checks allow it. With ``head_sha``, only while the
+        pull request's head is that commit.
+
+        ``already-enabled``: it was, with this method (nothing sent). ``not-allowed``: the
+        repository setting "Allow auto-merge" is off. ``mergeable-now``: nothing to wait for,
+        GitHub could merge it right away, so it refuses (this never merges it). Any other
+        refusal is a :class:`GitHubError`.
+        """
+        if method not in MERGE_METHODS:
+            raise ValueError(f"merge method {method!r}: use one of {', '.join(MERGE_METHODS)}")
+        current = self.auto_merge_request(pull_node_id)
+        if current is not None and current.get("mergeMethod") == MERGE_METHODS[method]:
+            return "already-enabled"
+        variables = {
+            "pullRequestId": pull_node_id,
+            "mergeMethod": MERGE_METHODS[method],
+            "expectedHeadOid": head_sha,
+        }
+        try:
+            self.graphql(_ENABLE_AUTO_MERGE, variables)
+        except GitHubError as exc:
+            if isinstance(exc, RateLimited):
+                raise
+            text = exc.message.lower()
+            if AUTO_MERGE_NOT_ALLOWED.lower() in text:
+                return "not-allowed"
+            if any(words in text for words in MERGEABLE_NOW):
+                return "mergeable-now"
+            raise
+        return "enabled"
+
+    def disable_auto_merge(self, pull_node_id: str) -> DisableOutcome:
+        """Turn GitHub's auto-merge off; ``not-enabled`` when it was off (nothing sent)."""
+        if self.auto_merge_request(pull_node_id) is None:
+            return "not-enabled"
+        self.graphql(_DISABLE_AUTO_MERGE, {"pullRequestId": pull_node_id})
+        return "disabled"
 
     def request_reviewers(self, number: int, reviewers: list[str]) -> None:
         """Ask users (or ``org/team`` teams) to review a pull request."""

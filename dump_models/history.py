@@ -18,14 +18,12 @@ from dump_models.dumps import parse_dump
 from dump_models.errors import DumpModelsError
 from dump_models.events import Event, Listing, listing_events, utc_timestamp
 from dump_models.gitlog import ZERO, Change, Commit, GitReader, blobs, first_parent_log
-from dump_models.providers import NAME_RE, ProviderSpec, builtin_registry
+from dump_models.providers import NAME_RE, ProviderSpec, builtin_registry, is_tool_file
 
-# The tool's own files in the output directory, never a provider's listing.
-NOT_LISTINGS = frozenset({"catalog.json"})
 _SINCE_HINT = "give a date as YYYY-MM-DD or a time as YYYY-MM-DDTHH:MM:SSZ"
 
 
-class _Unreadable(Exception):
+class Unreadable(Exception):
     """A version that is not a readable listing; the message says why."""
 
 
@@ -47,7 +45,7 @@ def provider_of(path: str) -> str | None:
     """The provider whose listing ``path`` (relative to the output directory) is, or None:
     ``<name>.json`` directly in the directory, ``name`` a provider name, not the tool's own."""
     name, dot, extension = path.rpartition(".")
-    if not dot or extension != "json" or path in NOT_LISTINGS or not NAME_RE.fullmatch(name):
+    if not dot or extension != "json" or is_tool_file(path) or not NAME_RE.fullmatch(name):
         return None  # also anything in a subdirectory: "/" is no name's character
     return name
 
@@ -164,7 +162,7 @@ class _Walk:
     ) -> Listing | None:
         try:
             return read_listing(self.specs.get(provider), data, before)
-        except _Unreadable as exc:
+        except Unreadable as exc:
             self.warn(f"{where}: not a readable listing ({exc}); skipped")
             return None
 
@@ -172,21 +170,21 @@ class _Walk:
 def read_listing(spec: ProviderSpec | None, data: bytes, before: Listing | None) -> Listing:
     """A version's listing, checked as a run checks one before storing it (what a run would
     refuse to store, history refuses to read); a model whose text is the same as in
-    ``before`` was checked then, so only the others are. Raises :class:`_Unreadable`."""
+    ``before`` was checked then, so only the others are. Raises :class:`Unreadable`."""
     try:
         document = parse_dump(data)
     except ValueError as exc:
-        raise _Unreadable(f"not JSON: {str(exc).splitlines()[0]}") from None
+        raise Unreadable(f"not JSON: {str(exc).splitlines()[0]}") from None
     models, list_key = _models(spec, document)
     if models is None:
-        raise _Unreadable("no model list")
+        raise Unreadable("no model list")
     id_field = spec.id_field if spec else "id"
     try:
         listing = Listing.of(
             models, id_field=id_field, ignore_fields=spec.volatile_fields if spec else ()
         )
     except (RecursionError, ValueError):  # repr of a nesting too deep, an int too long
-        raise _Unreadable("nests too deep or holds a number too long") from None
+        raise Unreadable("nests too deep or holds a number too long") from None
     fresh = models
     if before is not None:
         old_texts, texts = before.texts, listing.texts
@@ -200,7 +198,7 @@ def read_listing(spec: ProviderSpec | None, data: bytes, before: Listing | None)
     checked = fresh if list_key is None else {**document, list_key: fresh}
     problem = canonical.unstorable_reason(checked, fresh, id_field)
     if problem:
-        raise _Unreadable(problem)
+        raise Unreadable(problem)
     return listing
 
 

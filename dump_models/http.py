@@ -30,7 +30,12 @@ NOT_MODIFIED = 304
 
 
 class Failure(Exception):
-    """A request's final failure (not retried): ``str(exc)`` is the one-line reason."""
+    """A request's final failure (not retried): ``str(exc)`` is the one-line reason;
+    ``status`` the HTTP status that ended it, if one did."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 class TooLarge(Failure):
@@ -193,10 +198,12 @@ class Transport:
             if response.status == NOT_MODIFIED and conditional:
                 return response  # what the validators sent describe is still the answer
             if not 200 <= response.status < 300:
-                raise Failure(f"HTTP {response.status}: {body_text(response.body)}")
+                status = response.status
+                raise Failure(f"HTTP {status}: {body_text(response.body)}", status)
             return response
         if last_response is not None:
-            raise Failure(f"HTTP {last_response.status}: {body_text(last_response.body)}")
+            status = last_response.status
+            raise Failure(f"HTTP {status}: {body_text(last_response.body)}", status)
         assert last is not None
         noun = "attempt" if attempts == 1 else "attempts"
         parts = urlsplit(url)

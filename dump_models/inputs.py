@@ -4,6 +4,8 @@ The Action reads ``INPUT_*`` variables (:func:`from_environment`), the CLI parse
 (:func:`from_namespace`); both give one frozen :class:`Inputs`, checked by the same rules: a
 bad value is one line and exit code 2, before anything else happens. ``action.yml`` is the
 published contract; tests/test_action_parity.py holds it, this table and the README together.
+
+(Over 350 lines: the one vocabulary is one table, and every front end reads it from here.)
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ from .errors import DumpModelsError
 FailOn = Literal["any", "all", "never"]
 PublishMode = Literal["pull-request", "push", "none"]
 GroupBy = Literal["all", "provider"]  # one pull request, or one per provider (docs/scale.md)
+AutoMergeMode = Literal["never", "low"]  # "low": GitHub's auto-merge on low-risk updates
+MergeMethod = Literal["squash", "merge", "rebase"]
 FAIL_ON: tuple[str, ...] = get_args(FailOn)
 PUBLISH_MODES: tuple[str, ...] = get_args(PublishMode)
 GROUP_BY: tuple[str, ...] = get_args(GroupBy)
+AUTO_MERGE_MODES: tuple[str, ...] = get_args(AutoMergeMode)
+MERGE_METHODS: tuple[str, ...] = get_args(MergeMethod)
 DEFAULT_CONFIG = ".github/dump-models.yml"
 DEFAULT_OUTPUT_DIR = "models"
 DEFAULT_BRANCH = "dump-models/update"
@@ -105,6 +111,12 @@ OPTIONS: tuple[Option, ...] = (
         "make the commit through GitHub's API, so that GitHub signs it",
         default="false",
     ),
+    Option(
+        "feeds",
+        "bool",
+        "also commit Atom and JSON feeds of the change log (feeds/ in the output directory)",
+        default="false",
+    ),
     # Empty in action.yml: under act the default is true (see from_environment).
     Option("dry-run", "bool", "change nothing: run writes no dump, publish prints its plan"),
     Option(
@@ -122,6 +134,26 @@ OPTIONS: tuple[Option, ...] = (
         from_config=True,
     ),
     Option("force", "bool", "write listings the guard holds back", default="false"),
+    Option(
+        "catalog",
+        "bool",
+        "also write catalog.json (every model's normalized record) beside the dumps",
+        default="false",
+    ),
+    Option(
+        "auto-merge",
+        "choice",
+        "low: turn on GitHub's auto-merge for a low-risk pull request (default never)",
+        default="never",
+        choices=AUTO_MERGE_MODES,
+    ),
+    Option(
+        "merge-method",
+        "choice",
+        "how GitHub's auto-merge merges (default squash)",
+        default="squash",
+        choices=MERGE_METHODS,
+    ),
     Option(
         "reports",
         "text",
@@ -144,6 +176,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "force",
         "fail-on",
         "max-removal-ratio",
+        "catalog",
     ),
     "publish": (
         "publish",
@@ -157,10 +190,13 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "reviewers",
         "draft",
         "sign-commits",
+        "feeds",
         "dry-run",
         "config",
         "lc-config",
         "output-dir",
+        "auto-merge",
+        "merge-method",
         "reports",
     ),
 }
@@ -189,10 +225,14 @@ class Inputs:
     reviewers: tuple[str, ...] = ()
     draft: bool = False
     sign_commits: bool = False
+    feeds: bool = False
     dry_run: bool = False
     fail_on: FailOn = "any"
     max_removal_ratio: float | None = None  # None: the config file's, else 0.5
     force: bool = False
+    catalog: bool = False
+    auto_merge: AutoMergeMode = "never"
+    merge_method: MergeMethod = "squash"
     reports: str | None = None  # publish: the shards' reports (docs/scale.md)
 
 
@@ -330,6 +370,14 @@ def valid_branch(name: str) -> bool:
         _BRANCH_PART.fullmatch(part) and ".." not in part and not part.endswith(".lock")
         for part in name.split("/")
     )
+
+
+def how_to_turn_on(name: str, *, action: bool) -> str:
+    """How a hint tells the user to turn a bool option on: ``pass --force`` on the command
+    line, ``set the input force: true`` in the Action."""
+    if BY_NAME[name].kind != "bool":
+        raise ValueError(f"{name} is not a bool option")
+    return f"set the input {name}: true" if action else f"pass --{name}"
 
 
 def workspace(environ: Mapping[str, str]) -> Path:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from dump_models import decimals
-from dump_models.json_values import MISSING, canonical_text, lookup
+from dump_models.json_values import MISSING, canonical_text
 
 # Normalized fields in report order: prices, limits, capabilities.
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price")
@@ -67,18 +67,24 @@ def per_million(value: Any) -> Decimal | None:
     return _price(value, 0)
 
 
+def per_million_in_ten_thousandths(value: Any) -> Decimal | None:
+    """Novita's unit: ten-thousandths of a USD per 1M tokens (``2800`` is 0.28 USD per 1M)."""
+    return _price(value, -4)
+
+
 def per_token_or_zero(value: Any) -> Decimal | None:
     """OpenRouter: a pricing key that is absent means free."""
     return Decimal(0) if value is MISSING else per_token(value)
 
 
 def integer(value: Any) -> int | None:
-    """A token count; numeric strings and integral floats accepted, booleans not."""
+    """A token count; numeric strings and integral floats accepted, booleans and negative
+    numbers not."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
         return int(value)
     if isinstance(value, str):
         digits = value.strip()
@@ -117,6 +123,22 @@ def truthy_present(value: Any) -> bool | None:
     return None if value is None else True
 
 
+def modalities_from_flags(
+    flags: dict[str, str], always: tuple[str, ...] = ()
+) -> Callable[[Any], tuple[str, ...] | None]:
+    """Input modalities from an object of capability flags: ``always`` plus the word of each
+    flag that is ``true`` (Venice's ``supportsAudioInput`` -> ``audio``); None when the value
+    is not an object."""
+
+    def transform(value: Any) -> tuple[str, ...] | None:
+        if not isinstance(value, dict):
+            return None
+        found = set(always) | {word for key, word in flags.items() if value.get(key) is True}
+        return tuple(sorted(found))
+
+    return transform
+
+
 def iso_date(value: Any) -> str | None:
     """The date part of an ISO date or timestamp string (``2025-03-30T12:00:00Z``)."""
     if not isinstance(value, str) or len(value) < 10:
@@ -130,7 +152,12 @@ def iso_date(value: Any) -> str | None:
 Row = tuple[str, str, Callable[[Any], Any]]
 
 # Exact transforms: a raw change they read the same is only a change of representation.
-_PRICES: set[Callable[[Any], Any]] = {per_token, per_million, per_token_or_zero}
+_PRICES: set[Callable[[Any], Any]] = {
+    per_token,
+    per_million,
+    per_million_in_ten_thousandths,
+    per_token_or_zero,
+}
 _UNORDERED: set[Callable[[Any], Any]] = {words}  # has(...) adds itself
 
 _OPENAI_STYLE: tuple[Row, ...] = (
@@ -139,6 +166,14 @@ _OPENAI_STYLE: tuple[Row, ...] = (
     ("max_context_length", "context_length", integer),
     ("max_output_tokens", "max_output_tokens", integer),
     ("max_completion_tokens", "max_output_tokens", integer),
+)
+
+_VENICE_INPUTS = modalities_from_flags(
+    {"supportsVision": "image", "supportsAudioInput": "audio", "supportsVideoInput": "video"},
+    always=("text",),
+)
+_MISTRAL_INPUTS = modalities_from_flags(
+    {"completion_chat": "text", "vision": "image", "audio": "audio"}
 )
 
 # Shown in docs/providers.md, "Mapping onto the normalized fields".  When two rows feed one
@@ -157,15 +192,21 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("supported_parameters", "tools", has("tools")),
         ("architecture.input_modalities", "vision", has("image")),
         ("supported_parameters", "reasoning", has("reasoning")),
+        ("expiration_date", "deprecation_date", iso_date),
     ),
     "venice": (
         ("model_spec.pricing.input.usd", "input_price", per_million),
         ("model_spec.pricing.output.usd", "output_price", per_million),
+        ("model_spec.pricing.cache_input.usd", "cache_read_price", per_million),
+        ("model_spec.pricing.cache_write.usd", "cache_write_price", per_million),
         ("model_spec.availableContextTokens", "context_length", integer),
         ("model_spec.maxCompletionTokens", "max_output_tokens", integer),
+        # Only text models have capabilities; the flags add what they take besides text.
+        ("model_spec.capabilities", "input_modalities", _VENICE_INPUTS),
         ("model_spec.capabilities.supportsFunctionCalling", "tools", boolean),
         ("model_spec.capabilities.supportsVision", "vision", boolean),
         ("model_spec.capabilities.supportsReasoning", "reasoning", boolean),
+        ("model_spec.deprecation.date", "deprecation_date", iso_date),
     ),
     "requesty": (
         ("input_price", "input_price", per_token),
@@ -182,6 +223,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
     ),
     "mistral": (
         ("max_context_length", "context_length", integer),
+        ("capabilities", "input_modalities", _MISTRAL_INPUTS),
         ("capabilities.function_calling", "tools", boolean),
         ("capabilities.vision", "vision", boolean),
         ("deprecation", "deprecation_date", iso_date),
@@ -200,6 +242,7 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("context_length", "context_length", integer),
         ("features", "tools", has("tools")),
         ("supports_vision", "vision", boolean),
+        ("features", "vision", has("vision")),
     ),
     "gemini": (
         ("inputTokenLimit", "context_length", integer),
@@ -209,6 +252,11 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
     "anthropic": (
         ("max_input_tokens", "context_length", integer),
         ("max_tokens", "max_output_tokens", integer),
+        ("capabilities.image_input.supported", "vision", boolean),
+        ("capabilities.thinking.supported", "reasoning", boolean),
+        # The retirement date when one is scheduled, else the date it was deprecated.
+        ("retires_at", "deprecation_date", iso_date),
+        ("deprecated_at", "deprecation_date", iso_date),
     ),
     "github": (
         ("limits.max_input_tokens", "context_length", integer),
@@ -217,6 +265,50 @@ MAPPINGS: dict[str, tuple[Row, ...]] = {
         ("supported_output_modalities", "output_modalities", words),
         ("capabilities", "tools", has("tool-calling")),
         ("supported_input_modalities", "vision", has("image")),
+        ("capabilities", "reasoning", has("reasoning")),
+    ),
+    "novita": (
+        ("input_token_price_per_m", "input_price", per_million_in_ten_thousandths),
+        ("output_token_price_per_m", "output_price", per_million_in_ten_thousandths),
+        ("context_size", "context_length", integer),
+        ("max_output_tokens", "max_output_tokens", integer),
+        ("input_modalities", "input_modalities", words),
+        ("output_modalities", "output_modalities", words),
+        ("features", "tools", has("function-calling")),
+        ("input_modalities", "vision", has("image")),
+        ("features", "reasoning", has("reasoning")),
+    ),
+    "chutes": (
+        ("pricing.prompt", "input_price", per_million),
+        ("pricing.completion", "output_price", per_million),
+        ("pricing.input_cache_read", "cache_read_price", per_million),
+        ("context_length", "context_length", integer),
+        ("max_output_length", "max_output_tokens", integer),
+        ("input_modalities", "input_modalities", words),
+        ("output_modalities", "output_modalities", words),
+        ("supported_features", "tools", has("tools")),
+        ("input_modalities", "vision", has("image")),
+        ("supported_features", "reasoning", has("reasoning")),
+    ),
+    "vercel": (
+        ("pricing.input", "input_price", per_token),
+        ("pricing.output", "output_price", per_token),
+        ("pricing.input_cache_read", "cache_read_price", per_token),
+        ("pricing.input_cache_write", "cache_write_price", per_token),
+        ("context_window", "context_length", integer),
+        ("max_tokens", "max_output_tokens", integer),
+        ("modalities.input", "input_modalities", words),
+        ("modalities.output", "output_modalities", words),
+        ("tags", "tools", has("tool-use")),
+        ("tags", "vision", has("vision")),
+        ("tags", "reasoning", has("reasoning")),
+    ),
+    "deepinfra": (
+        ("metadata.pricing.input_tokens", "input_price", per_million),
+        ("metadata.pricing.output_tokens", "output_price", per_million),
+        ("metadata.pricing.cache_read_tokens", "cache_read_price", per_million),
+        ("metadata.context_length", "context_length", integer),
+        ("metadata.max_tokens", "max_output_tokens", integer),
     ),
 }
 
@@ -225,7 +317,24 @@ _DEFAULTING = {per_token_or_zero}
 
 # Raw paths that feed no normalized field but signal a capability (docs/providers.md: Groq's model
 # is deprecated when ``active`` is false); reported under the raw path, shown as capabilities.
-SIGNAL_PATHS: dict[str, tuple[str, ...]] = {"groq": ("active",)}
+SIGNAL_PATHS: dict[str, tuple[str, ...]] = {
+    "groq": ("active",),
+    "cohere": ("is_deprecated",),
+    "anthropic": ("lifecycle",),
+}
+
+# Where a model's display name is, per provider (docs/providers.md, "Display names"); the
+# first non-empty text wins, and the provider's id field is never a name (Gemini's and
+# Cohere's ``name`` is the id).
+DEFAULT_NAME_PATHS = ("name", "display_name", "displayName")
+NAME_PATHS: dict[str, tuple[str, ...]] = {"venice": ("model_spec.name",)}
+
+
+@lru_cache(maxsize=1024)
+def name_paths(provider: str, id_field: str = "id") -> tuple[tuple[str, ...], ...]:
+    """The dotted paths (split) where ``provider``'s display name may be, in order."""
+    paths = NAME_PATHS.get(provider, DEFAULT_NAME_PATHS)
+    return tuple(tuple(path.split(".")) for path in paths if path != id_field)
 
 
 def _price_kind(value: Any) -> str | None:
@@ -275,7 +384,9 @@ class FieldMapping:
     feeding: dict[str, tuple[str, ...]]
     inside: dict[str, frozenset[str]]
     capability_paths: frozenset[str]
-    _keys: tuple[tuple[str, ...], ...]
+    # Per row: the field, the path's first key and the rest, the transform, and whether it
+    # gives a value for an absent key.
+    _plan: tuple[tuple[str, str, tuple[str, ...], Callable[[Any], Any], bool], ...]
     _transforms: dict[str, tuple[Callable[[Any], Any], ...]]
 
     def read(self, model: dict) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -288,23 +399,29 @@ class FieldMapping:
         """
         found: dict[str, Any] = {}
         unreadable: dict[str, Any] = {}
-        for (_path, name, transform), keys in zip(self.rows, self._keys, strict=True):
+        # The hot loop of reading a catalog: the path is walked inline, not by lookup().
+        for name, first, rest, transform, defaulting in self._plan:
             if name in found:
                 continue
-            raw = lookup(model, keys)
+            raw = model.get(first, MISSING)
+            parent: Any = model
+            for key in rest:
+                if not isinstance(raw, dict):
+                    parent, raw = None, MISSING
+                    break
+                parent, raw = raw, raw.get(key, MISSING)
             if raw is MISSING:
-                if transform not in _DEFAULTING or len(keys) < 2:
-                    continue
                 # "A missing key means 0" only inside a pricing object that is there at all.
-                if not isinstance(lookup(model, keys[:-1]), dict):
+                if not (defaulting and rest and isinstance(parent, dict)):
                     continue
             value = transform(raw)
             if value is not None:
                 found[name] = value
             elif raw is not MISSING and raw is not None and not _means_nothing(transform, raw):
                 unreadable.setdefault(name, raw)
-        for name in found:
-            unreadable.pop(name, None)
+        if unreadable:
+            for name in found:
+                unreadable.pop(name, None)
         return found, unreadable
 
     def fed(self, path: str) -> set[str]:
@@ -351,7 +468,16 @@ def _compiled(rows: tuple[Row, ...], signals: tuple[str, ...] = ()) -> FieldMapp
         feeding={p: tuple(sorted(names, key=order.__getitem__)) for p, names in feeding.items()},
         inside={prefix: frozenset(names) for prefix, names in inside.items()},
         capability_paths=frozenset(capabilities.union(signals)),
-        _keys=tuple(tuple(path.split(".")) for path, _name, _transform in rows),
+        _plan=tuple(
+            (
+                name,
+                path.split(".")[0],
+                tuple(path.split(".")[1:]),
+                transform,
+                transform in _DEFAULTING,
+            )
+            for path, name, transform in rows
+        ),
         _transforms={path: tuple(found) for path, found in transforms.items()},
     )
 

@@ -34,6 +34,7 @@ class Processing:
     max_removal_ratio: float = 0.5
     force: bool = False
     dry_run: bool = False
+    force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
 
     def path(self, name: str) -> Path:
         """Where ``name``'s dump goes."""
@@ -126,7 +127,7 @@ def process_listing(
         guarded = ProviderReport(
             name=spec.name,
             status="guarded",
-            error=reason,
+            error=f"{reason}; {job.force_hint} to write it",
             models_before=_count(old_models),
             models_after=len(new_models),  # what the listing holds; the file keeps the old
         )

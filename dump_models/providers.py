@@ -14,6 +14,13 @@ AUTH_STYLES = ("bearer", "anthropic", "gemini", "none")
 AUTH_PREFIXES = ("header:", "query:")
 PAGING_SCHEMES = ("none", "anthropic", "gemini", "cohere", "links_next")
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # matched whole (fullmatch): it becomes a file name
+# The tool's own files in an output directory beside the dumps (docs/history.md,
+# docs/catalog.md): the catalog, the change log and the feeds' directory. No reader takes them
+# for a provider's listing, and no provider may be named after one.
+CATALOG_FILE = "catalog.json"
+LOG_FILE = "changes.jsonl"
+FEEDS_DIRECTORY = "feeds"
+TOOL_FILES = frozenset({CATALOG_FILE, LOG_FILE})
 
 ANTHROPIC_VERSION = "2023-06-01"
 
@@ -116,3 +123,10 @@ def auth_problem(auth: str) -> str | None:
         if auth.startswith(prefix) and re.fullmatch(r"[A-Za-z0-9_.-]+", auth[len(prefix) :]):
             return None
     return "auth must be bearer, none, anthropic, gemini, header:<Header-Name> or query:<param>"
+
+
+def is_tool_file(name: str) -> bool:
+    """Whether ``name`` (relative to the output directory, ``/`` between parts) is one of the
+    tool's own files, never a dump: the catalog, the change log, anything under ``feeds/``."""
+    directory, slash, _ = name.partition("/")
+    return name in TOOL_FILES or bool(slash) and directory == FEEDS_DIRECTORY

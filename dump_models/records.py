@@ -14,9 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from dump_models.canonical import drop_paths
-from dump_models.normalize import mapping_for
-
-_NAME_KEYS = ("name", "display_name", "displayName")
+from dump_models.json_values import lookup
+from dump_models.normalize import mapping_for, name_paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +46,16 @@ class ModelRecord:
     unreadable: dict[str, Any] = field(default_factory=dict)
 
 
-def display_name(model: dict) -> str | None:
-    """The model's display name: its first non-empty ``name``, ``display_name`` or
-    ``displayName``."""
-    for key in _NAME_KEYS:
-        value = model.get(key)
+def display_name(model: dict, provider: str = "", id_field: str = "id") -> str | None:
+    """The model's display name: the first non-empty text at ``provider``'s name paths
+    (``name``, ``display_name``, ``displayName``; Venice's ``model_spec.name``), never its
+    id field."""
+    return _first_text(model, name_paths(provider, id_field))
+
+
+def _first_text(model: dict, paths: tuple[tuple[str, ...], ...]) -> str | None:
+    for keys in paths:
+        value = lookup(model, keys)
         if isinstance(value, str) and value:
             return value
     return None
@@ -77,12 +81,11 @@ def models_by_id(
     return by_id
 
 
-def record_of(provider: str, model_id: str, model: dict) -> ModelRecord:
-    """The record of one model of ``provider``'s listing."""
+def record_of(provider: str, model_id: str, model: dict, *, id_field: str = "id") -> ModelRecord:
+    """The record of one model of ``provider``'s listing (its ids in ``id_field``)."""
     values, unreadable = mapping_for(provider).read(model)
-    return ModelRecord(
-        provider, model_id, display_name(model), raw=model, unreadable=unreadable, **values
-    )
+    name = display_name(model, provider, id_field)
+    return ModelRecord(provider, model_id, name, raw=model, unreadable=unreadable, **values)
 
 
 def records_of(
@@ -91,4 +94,12 @@ def records_of(
     """The records of one listing by id, each computed once (ids and fields as
     :func:`models_by_id` reads them)."""
     by_id = models_by_id(models, id_field=id_field, ignore_fields=ignore_fields)
-    return {model_id: record_of(provider, model_id, model) for model_id, model in by_id.items()}
+    read, paths = mapping_for(provider).read, name_paths(provider, id_field)  # once a listing
+    records = {}
+    for model_id, model in by_id.items():
+        values, unreadable = read(model)
+        name = _first_text(model, paths)
+        records[model_id] = ModelRecord(
+            provider, model_id, name, raw=model, unreadable=unreadable, **values
+        )
+    return records

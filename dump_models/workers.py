@@ -34,7 +34,7 @@ START_BYTES = 4 * 1024 * 1024
 PER_WORKER = 2  # listings handed to each worker at once: one processed, one waiting
 CRASHED = "its processing ended abruptly (the worker process died, e.g. out of memory)"
 
-OnDone = Callable[[str, Processed], None]
+OnDone = Callable[[str, Processed, "FetchResult"], None]  # a provider's processing ended
 Lost = tuple[ProviderSpec, "FetchResult"]  # a listing whose worker died before it finished
 
 
@@ -66,8 +66,8 @@ def _process(job: Processing, payload: bytes) -> Processed:
 
 
 class Workers:
-    """A pool of processes that process listings; ``on_done(name, processed)`` is called in
-    the thread that calls :meth:`submit` and :meth:`close`, as listings finish."""
+    """A pool of processes that process listings; ``on_done(name, processed, result)`` is
+    called in the thread that calls :meth:`submit` and :meth:`close`, as listings finish."""
 
     def __init__(self, job: Processing, count: int, on_done: OnDone) -> None:
         self._job, self._count, self._on_done = job, count, on_done
@@ -95,7 +95,7 @@ class Workers:
         reported here); waits while the workers have enough to do."""
         if not result.ok or (self._pool is None and self._inline < START_BYTES):
             self._inline += result.size
-            self._on_done(spec.name, processed(self._job, spec, result))
+            self._on_done(spec.name, processed(self._job, spec, result), result)
             return
         if self._pool is None:
             self._pool = self._new_pool(self._count)
@@ -105,7 +105,7 @@ class Workers:
             listing = (spec, result.document, result.fetched_at)
             payload = pickle.dumps(listing, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # nested too deeply to pickle: here the checks refuse it first
-            self._on_done(spec.name, processed(self._job, spec, result))
+            self._on_done(spec.name, processed(self._job, spec, result), result)
             return
         try:
             future = self._pool.submit(_process, self._job, payload)
@@ -143,7 +143,7 @@ class Workers:
             except Exception as exc:  # sending the listing or its report across failed
                 reason = one_line(secrets.redact(f"cannot process its listing: {exc!r}"))
                 done = Processed(failed(spec, reason, self._previous(spec)))
-            self._on_done(spec.name, done)
+            self._on_done(spec.name, done, result)
         return lost
 
     def _recover(self, lost: list[Lost]) -> None:
@@ -153,7 +153,7 @@ class Workers:
         assert self._pool is not None  # listings were handed to it
         self._pool.shutdown(wait=True, cancel_futures=True)
         for spec, result in lost:
-            self._on_done(spec.name, self._alone(spec, result))
+            self._on_done(spec.name, self._alone(spec, result), result)
         self._pool = self._new_pool(self._count)
 
     def _alone(self, spec: ProviderSpec, result: FetchResult) -> Processed:

@@ -14,6 +14,15 @@ requests whose method and path match. ``api_prefix="/api/v3"`` and
 ``git_dir`` (a bare repository, e.g. the tests' origin) the git data API (blobs, trees,
 commits, refs) works on that real repository; the commits it makes are "verified" as GitHub's
 own signed commits are. ``ssl_context`` serves HTTPS.
+
+Auto-merge through GraphQL, as GitHub answers it (docs/risk.md): ``enablePullRequestAutoMerge``
+and ``disablePullRequestAutoMerge`` mutations and the ``node(id:)`` query of a pull request's
+``autoMergeRequest``, with the inputs passed as variables named after their fields
+(``pullRequestId``, ``mergeMethod``, ``expectedHeadOid``; ``id`` for ``node``). Mutations are
+recorded in :attr:`FakeGitHub.auto_merge_mutations`; ``auto_merge_allowed=False`` answers
+"Auto merge is not allowed for this repository", ``mergeable_now=True`` "... is in clean
+status", ``auto_merge_forbidden=True`` "Resource not accessible by integration".
+:meth:`FakeGitHub.close_pull` closes a pull request as a person does, merged or not.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 MAX_BODY = 65536  # GitHub refuses a pull request body longer than this
 NOT_PERMITTED = "GitHub Actions is not permitted to create or approve pull requests."
@@ -42,6 +51,10 @@ SECONDARY_RATE_LIMIT = (
     "If you reach out to GitHub Support for help, please include the request ID 0000:1111."
 )
 PRIMARY_RATE_LIMIT = "API rate limit exceeded for installation ID 1234."
+AUTO_MERGE_NOT_ALLOWED = "Auto merge is not allowed for this repository"
+CLEAN_STATUS = "Pull request Pull request is in clean status"
+PULL_CLOSED = "Pull request Pull request is closed"
+RESOURCE_NOT_ACCESSIBLE = "Resource not accessible by integration"
 # GitHub's identity on the commits its API makes when the request names no author.
 API_AUTHOR = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 API_COMMITTER = ("GitHub", "noreply@github.com")
@@ -146,6 +159,11 @@ class FakeGitHub:
     # GraphQL operation name -> function(variables) -> the answer's "data"
     graphql_resolvers: dict[str, Callable[[dict], object]] = field(default_factory=dict)
     verified_commits: set[str] = field(default_factory=set)  # commits made (and signed) by the API
+    auto_merge_allowed: bool = True  # the repository setting "Allow auto-merge"
+    mergeable_now: bool = False  # no required check pending: enabling auto-merge is refused
+    auto_merge_forbidden: bool = False  # a token without contents: write
+    # (mutation name, variables) of every auto-merge mutation received
+    auto_merge_mutations: list[tuple[str, dict]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -236,23 +254,40 @@ class FakeGitHub:
         return [p for p in self.pulls if p["state"] == "open"]
 
     def add_pull(self, head: str, base: str = "main", **fields) -> dict:
-        """Seed a pull request, as if opened earlier."""
+        """Seed a pull request, as if opened earlier (``head_repo``: from a fork)."""
         with self._lock:
             return self._new_pull(head=head, base=base, **fields)
 
+    def close_pull(self, number: int, *, merged: bool, closed_at: str | None = None) -> dict:
+        """Close a pull request as a person does: merged, or closed without merging."""
+        with self._lock:
+            pull = self._pull(number)
+            assert pull is not None, f"no pull request {number}"
+            when = closed_at or _now()
+            pull.update(state="closed", closed_at=when, merged_at=when if merged else None)
+            pull["auto_merge"] = None
+            return pull
+
     # -- the API --------------------------------------------------------------------------
 
-    def _new_pull(self, *, head, base, title="", body="", draft=False, state="open") -> dict:
+    def _new_pull(
+        self, *, head, base, title="", body="", draft=False, state="open", head_repo=None
+    ) -> dict:
         number = len(self.pulls) + 1
-        owner = self.repository.split("/")[0]
+        head_repo = head_repo or self.repository
+        owner = head_repo.split("/")[0]
         pull = {
             "number": number,
+            "node_id": f"PR_kwDOfake{number:04d}",
             "state": state,
             "title": title,
             "body": body,
             "draft": draft,
-            "head": {"ref": head, "label": f"{owner}:{head}"},
+            "head": {"ref": head, "label": f"{owner}:{head}", "repo": {"full_name": head_repo}},
             "base": {"ref": base},
+            "auto_merge": None,
+            "closed_at": None,
+            "merged_at": None,
             "html_url": f"{self.server_url}/{self.repository}/pull/{number}",
             "url": f"{self.url}/repos/{self.repository}/pulls/{number}",
             "labels": [],
@@ -283,11 +318,13 @@ class FakeGitHub:
                 if self.stale_lists > 0:
                     self.stale_lists -= 1
                     return 200, []
+                # GitHub ignores a head filter without its "owner:" part.
+                head = query.get("head", "")
                 found = [
                     p
                     for p in self.pulls
                     if query.get("state", "open") in (p["state"], "all")
-                    and ("head" not in query or p["head"]["label"] == query["head"])
+                    and (":" not in head or p["head"]["label"] == head)
                 ]
                 return 200, found
             if rest == ["pulls"] and method == "POST":
@@ -304,7 +341,23 @@ class FakeGitHub:
                     for key in ("title", "body", "state", "base"):
                         if key in body:
                             pull[key] = body[key] if key != "base" else {"ref": body[key]}
+                    if body.get("state") == "closed" and pull["closed_at"] is None:
+                        pull.update(closed_at=_now(), auto_merge=None)
                     return 200, pull
+            if (
+                len(rest) == 4
+                and (rest[0], rest[2]) == ("issues", "labels")
+                and rest[1].isdigit()
+                and method == "DELETE"
+            ):
+                pull = self._pull(int(rest[1]))
+                if pull is None:
+                    return 404, {"message": "Not Found"}
+                label = unquote(rest[3])
+                if label not in [x["name"] for x in pull["labels"]]:
+                    return 404, {"message": "Label does not exist"}
+                pull["labels"] = [x for x in pull["labels"] if x["name"] != label]
+                return 200, pull["labels"]
             if len(rest) == 3 and rest[1].isdigit() and method == "POST":
                 pull = self._pull(int(rest[1]))
                 if pull is None:
@@ -351,7 +404,16 @@ class FakeGitHub:
         match = re.match(r"\s*(query|mutation)\s+(\w+)", query)
         name = match.group(2) if match else ""
         resolver = self.graphql_resolvers.get(name)
+        variables = body.get("variables") or {}
         if resolver is None:
+            for field_name, answer in (
+                ("enablePullRequestAutoMerge", self._enable_auto_merge),
+                ("disablePullRequestAutoMerge", self._disable_auto_merge),
+                ("node", self._node),
+            ):
+                if re.search(rf"\b{field_name}\s*\(", query):
+                    with self._lock:
+                        return 200, answer(variables)
             return 200, {
                 "errors": [
                     {
@@ -362,7 +424,64 @@ class FakeGitHub:
                     }
                 ]
             }
-        return 200, {"data": resolver(body.get("variables") or {})}
+        return 200, {"data": resolver(variables)}
+
+    # -- auto-merge, as GitHub's GraphQL API answers ----------------------------------------
+
+    def _pull_by_node(self, node_id: object) -> dict | None:
+        return next((p for p in self.pulls if p["node_id"] == node_id), None)
+
+    def _node(self, variables: dict) -> dict:
+        pull = self._pull_by_node(variables.get("id"))
+        if pull is None:
+            return _graphql_error(
+                "node",
+                "NOT_FOUND",
+                f"Could not resolve to a node with the global id of '{variables.get('id')}'",
+            )
+        return {"data": {"node": _graphql_pull(pull)}}
+
+    def _enable_auto_merge(self, variables: dict) -> dict:
+        name = "enablePullRequestAutoMerge"
+        self.auto_merge_mutations.append((name, dict(variables)))
+        pull = self._pull_by_node(variables.get("pullRequestId"))
+        method = variables.get("mergeMethod")
+        if pull is None:
+            node = variables.get("pullRequestId")
+            return _graphql_error(
+                name, "NOT_FOUND", f"Could not resolve to a node with the global id of '{node}'"
+            )
+        if method not in ("MERGE", "SQUASH", "REBASE"):
+            return _graphql_error(name, "INVALID", f"Invalid merge method {method!r}")
+        if self.auto_merge_forbidden:
+            return _graphql_error(name, "FORBIDDEN", RESOURCE_NOT_ACCESSIBLE)
+        # GitHub checks the repository setting first, whatever the pull request's state.
+        if not self.auto_merge_allowed:
+            return _graphql_error(name, "UNPROCESSABLE", AUTO_MERGE_NOT_ALLOWED)
+        if pull["state"] != "open":
+            return _graphql_error(name, "UNPROCESSABLE", PULL_CLOSED)
+        if self.mergeable_now:
+            return _graphql_error(name, "UNPROCESSABLE", CLEAN_STATUS)
+        pull["auto_merge"] = {
+            "enabled_by": {"login": "github-actions[bot]"},
+            "merge_method": method.lower(),
+            "commit_title": None,
+            "commit_message": None,
+            "enabled_at": _now(),  # GraphQL's enabledAt (REST does not show it)
+        }
+        return {"data": {name: {"pullRequest": _graphql_pull(pull)}}}
+
+    def _disable_auto_merge(self, variables: dict) -> dict:
+        name = "disablePullRequestAutoMerge"
+        self.auto_merge_mutations.append((name, dict(variables)))
+        pull = self._pull_by_node(variables.get("pullRequestId"))
+        if pull is None:
+            node = variables.get("pullRequestId")
+            return _graphql_error(
+                name, "NOT_FOUND", f"Could not resolve to a node with the global id of '{node}'"
+            )
+        pull["auto_merge"] = None
+        return {"data": {name: {"pullRequest": _graphql_pull(pull)}}}
 
     # -- the git data API, on a real bare repository ----------------------------------------
 
@@ -535,6 +654,39 @@ class FakeGitHub:
 
 class _GitFailed(Exception):
     pass
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _graphql_error(field_name: str, kind: str, message: str) -> dict:
+    """GitHub's GraphQL refusal: HTTP 200, ``data.<field>: null`` and an ``errors`` entry."""
+    return {
+        "data": {field_name: None},
+        "errors": [
+            {
+                "type": kind,
+                "path": [field_name],
+                "locations": [{"line": 2, "column": 3}],
+                "message": message,
+            }
+        ],
+    }
+
+
+def _graphql_pull(pull: dict) -> dict:
+    """A pull request as GraphQL shows it (the fields auto-merge needs)."""
+    auto = pull["auto_merge"]
+    return {
+        "__typename": "PullRequest",
+        "id": pull["node_id"],
+        "number": pull["number"],
+        "state": "MERGED" if pull["merged_at"] else pull["state"].upper(),
+        "autoMergeRequest": None
+        if auto is None
+        else {"enabledAt": auto["enabled_at"], "mergeMethod": auto["merge_method"].upper()},
+    }
 
 
 def _invalid(message: str) -> tuple[int, dict]:

@@ -189,8 +189,11 @@ def make_spec(
 def make_target(
     name: str, server: ProviderServer, *, api_key: str | None = "sk-test-key", **fields: Any
 ) -> Target:
-    """A target for ``server``; ``fields`` go to the spec (auth, list_key, paging, ...)."""
-    return Target(make_spec(name, server, **fields), api_key=api_key, key_source="test")
+    """A target for ``server``; ``fields`` go to the spec (auth, list_key, paging, ...); its
+    key, if any, came from the spec's first key variable."""
+    spec = make_spec(name, server, **fields)
+    source = spec.key_env[0] if api_key is not None and spec.key_env else None
+    return Target(spec, api_key=api_key, key_source=source)
 
 
 # --------------------------------------------------------------------------- synthetic models

@@ -266,6 +266,20 @@ def test_bad_input_is_one_line_and_exit_2(workspace: Path, github, inputs, messa
     assert_no_secret(run, workspace)
 
 
+def test_the_guard_hint_names_the_input(workspace: Path, github) -> None:
+    """In the Action there is no --force to pass: the hint names the input."""
+    previous = {"object": "list", "data": openai_models(10)}
+    (workspace / "models").mkdir()
+    (workspace / "models" / "mistral.json").write_text(json.dumps(previous), encoding="utf-8")
+    run = run_action(workspace, BASE_INPUTS, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    hint = "would remove 8 of 10 (80% > 50%); set the input force: true to write it"
+    warning = next(line for line in run.stdout.splitlines() if "mistral not written" in line)
+    assert hint in warning.replace("%25", "%") and hint in run.summary.replace("&gt;", ">")
+    assert "--force" not in run.stdout + run.summary
+
+
 def test_under_act_the_run_is_dry_unless_told_otherwise(workspace: Path, github) -> None:
     inputs = {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request"}
     run = run_action(workspace, inputs, env={"ACT": "true"}, github=github)
@@ -523,3 +537,23 @@ def test_job_summary_backstop_cuts_to_1_mib_between_characters() -> None:
     assert action.job_summary("report\n\n") == "report\n"
     text = action.job_summary("模" * 400_000 + "\nPull request (created): https://x/pull/1\n")
     assert len(text.encode("utf-8")) <= 1024 * 1024 and set(text) == {"模"}
+
+
+def test_input_catalog_commits_catalog_json_with_the_dumps(workspace: Path, github) -> None:
+    inputs = {**BASE_INPUTS, "INPUT_PUBLISH": "pull-request", "INPUT_CATALOG": "true"}
+    run = run_action(workspace, inputs, github=github)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    branch = "origin/dump-models/update"
+    files = git(workspace, "ls-tree", "-r", "--name-only", branch).splitlines()
+    assert "models/catalog.json" in files and "models/mistral.json" in files
+    catalog = json.loads(git(workspace, "show", f"{branch}:models/catalog.json"))
+    assert catalog["providers"] == ["mistral"]
+    assert [m["id"] for m in catalog["models"]] == ["model-000", "model-001"]
+    (pull,) = github.open_pulls()
+    assert "catalog" not in pull["title"]  # a derived file: no provider of its own
+    assert_no_secret(run, workspace)
+
+    again = run_action(workspace, inputs, github=github)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.outputs["pull-request-operation"] == "unchanged"

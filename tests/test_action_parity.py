@@ -124,3 +124,20 @@ def test_the_repository_workflow_passes_only_declared_inputs() -> None:
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     (ours,) = [s for s in steps if s.get("uses") == "./"]
     assert set(ours.get("with", {})) <= set(ACTION_INPUTS)
+
+
+def test_the_readmes_workflow_examples_use_declared_inputs_and_outputs() -> None:
+    """Every ``steps.<id>.outputs.<name>`` the README's examples read is an output, and every
+    ``with:`` of a step using the action is made of inputs (e.g. the risk gate)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    read = set(re.findall(r"steps\.dump\.outputs\.([a-z-]+)", text))
+    assert "risk" in read and read <= set(action.OUTPUTS)
+    given: set[str] = set()
+    for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
+        steps = yaml.safe_load(block)
+        if not isinstance(steps, list):
+            continue
+        for step in steps:
+            if isinstance(step, dict) and "dump-models@" in str(step.get("uses", "")):
+                given |= set(step.get("with") or {})
+    assert {"auto-merge", "merge-method"} <= given <= set(ACTION_INPUTS)

@@ -156,7 +156,7 @@ def test_guard(old, new, removed, guarded):
     reason = guard_reason(old, new, 0.5, removed)
     assert (reason is not None) == guarded
     if guarded and old:
-        assert str(old) in reason and "--force" in reason
+        assert str(old) in reason
 
 
 def test_canonical_document_is_stable_under_key_order():

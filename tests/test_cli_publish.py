@@ -83,7 +83,12 @@ def test_run_then_publish_opens_a_pr_that_says_what_changed(checkout, monkeypatc
         assert "meta/muse" in body and "@octocat" not in body  # cannot ping
         assert "publish: created" in out
         files = git(checkout, "show", "--name-only", "--format=", "origin/dump-models/update")
-        assert files.splitlines() == ["models/openrouter.json"]  # the config is not committed
+        # The config is not committed; the change log (and its merge rule) is.
+        assert files.splitlines() == [
+            ".gitattributes",
+            "models/changes.jsonl",
+            "models/openrouter.json",
+        ]
         who = git(
             checkout, "log", "--format=%an <%ae>|%cn <%ce>", "-1", "origin/dump-models/update"
         )
@@ -128,8 +133,13 @@ def test_publish_commits_only_the_configured_providers_files(checkout, monkeypat
         assert main(["publish"]) == 0
     out = capsys.readouterr().out
     files = git(checkout, "show", "--name-only", "--format=", "origin/dump-models/update")
-    assert files.splitlines() == ["models/acme.json", "models/openrouter.json"]
-    assert "2 changed file(s) in models/ against main" in out
+    assert files.splitlines() == [
+        ".gitattributes",
+        "models/acme.json",
+        "models/changes.jsonl",
+        "models/openrouter.json",
+    ]
+    assert "3 changed files in models/ against main" in out
     [warning] = [line for line in out.splitlines() if line.startswith("warning: ")]
     assert "debug.env" in warning and "openai.json" in warning
     assert KEY not in out
@@ -141,7 +151,8 @@ def test_publish_owns_the_providers_of_an_lc_config(checkout, monkeypatch, capsy
     monkeypatch.chdir(checkout)
     assert main(["publish", "--dry-run", "--lc-config", "lc.toml"]) == 0
     out = capsys.readouterr().out
-    assert "1 changed file(s) in models/ against main" in out
+    assert "2 changed files in models/ against main" in out  # local.json and the log
+    assert '"provider":"local","model":"llama","type":"model_added"' in out
     assert "warning: " not in out
     assert main(["publish", "--dry-run"]) == 0  # without it, local.json is not the tool's
     assert "local.json (not dump-models' files: left alone)" in capsys.readouterr().out
@@ -175,7 +186,12 @@ def test_the_actions_providers_subset_does_not_shrink_what_is_committed(tmp_path
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.outputs["pull-request-operation"] == "created"
     files = git(remote, "show", "--name-only", "--format=", "dump-models/update")
-    assert files.splitlines() == ["models/acme.json", "models/mistral.json"]
+    assert files.splitlines() == [
+        ".gitattributes",
+        "models/acme.json",
+        "models/changes.jsonl",
+        "models/mistral.json",
+    ]
     assert "scratch.txt (not dump-models' files: left alone)" in run.stdout
 
 

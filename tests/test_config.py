@@ -140,7 +140,7 @@ BAD_CONFIGS = [
     ("providers:\n  ../x:\n    endpoint: https://x\n", ":2: provider name '../x' is not valid"),
     ("providers:\n  Big/Name: {}\n", ":2: provider name 'Big/Name' is not valid"),
     ("providers:\n  a..b: {endpoint: 'https://x'}\n", "provider name 'a..b' is not valid"),
-    ("providers: [openrouter\n", ":2: malformed YAML"),
+    ("providers: [openrouter\n", ":1: malformed YAML: a flow sequence starts here"),
     ("outputdir: models\n", ":1: unknown key 'outputdir' at the top level"),
     ("settings:\n  timeout: -1\n", ":2: settings.timeout is -1"),
     ("settings:\n  timeout: .inf\n", ":2: settings.timeout is inf; it must be"),
@@ -261,16 +261,17 @@ def test_missing_config_file_and_bad_flags(tmp_path, capsys, monkeypatch):
         assert "max-removal-ratio" in capsys.readouterr().err
 
 
-def test_providers_command_never_prints_keys(capsys, monkeypatch):
+def test_providers_command_never_prints_keys(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no config: every built-in
     monkeypatch.setenv("MISTRAL_API_KEY", "sk-CANARY-providers-123")
     assert main(["providers"]) == 0
     out = capsys.readouterr().out
     assert "CANARY" not in out
-    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
     assert len(rows) == 25
-    assert rows["mistral"].endswith("yes (MISTRAL_API_KEY)") and rows["openai"].endswith("no")
-    assert "MISTRAL_API_KEY" in rows["mistral"]
-    assert rows["openrouter"].endswith("not needed")
+    assert rows["mistral"][2:] == ["set", "(MISTRAL_API_KEY)", "yes", "built-in"]
+    assert rows["openai"][2:] == ["missing", "(OPENAI_API_KEY)", "no", "built-in"]
+    assert rows["openrouter"][2:] == ["not", "needed", "yes", "built-in"]
 
 
 # --- paths (docs/output.md): inside the workspace, outside .git, checked before any request -

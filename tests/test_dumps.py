@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from dump_models.dumps import NotADump, compare_paths, listing_in, parse_dump, read_previous
+from dump_models.dumps import (
+    NotADump,
+    compare_paths,
+    is_tool_file,
+    listing_in,
+    parse_dump,
+    read_previous,
+)
 from dump_models.errors import DumpModelsError
 from dump_models.providers import builtin_registry
 
@@ -57,6 +64,36 @@ def test_directories(tmp_path):
     assert (by_name["gone"].models_before, by_name["gone"].models_after) == (2, 0)
     assert by_name["fresh"].status == "new"
     assert by_name["fresh"].added == ["only-a-name"]  # custom file without ids: keyed by name
+
+
+def test_the_tools_own_files_are_never_read_as_dumps(tmp_path):
+    """The change log, the catalog and the feeds sit next to the dumps; diff reads the dumps."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for directory, price in ((old, "0.000001"), (new, "0.000002")):
+        _write(
+            directory / "openrouter.json", _openrouter({"id": "a", "pricing": {"prompt": price}})
+        )
+        (directory / "changes.jsonl").write_text('{"ts": "x"}\n')
+        _write(directory / "catalog.json", {"data": [{"id": str(directory)}]})
+        _write(directory / "feeds" / "feed.json", {"items": []})
+    assert [r.name for r in compare_paths(old, new)] == ["openrouter"]
+
+
+@pytest.mark.parametrize(
+    ("name", "tools"),
+    [
+        ("changes.jsonl", True),
+        ("catalog.json", True),
+        ("feeds/atom.xml", True),
+        ("feeds/openrouter.feed.json", True),
+        ("openrouter.json", False),
+        ("changes.json", False),
+        ("feeds.json", False),
+        ("sub/changes.jsonl", False),
+    ],
+)
+def test_is_tool_file(name, tools):
+    assert is_tool_file(name) is tools
 
 
 def test_single_files(tmp_path):

@@ -126,6 +126,7 @@ def test_listing_events_equal_report_events_of_the_whole_listings():
     expected = report_events(report, TS, before=Listing.of(old), after=Listing.of(new))
     assert listing_events("venice", Listing.of(old), Listing.of(new), TS) == expected
     assert [(e.model, e.field, e.old, e.new) for e in expected] == [
+        ("a", "input_modalities", ["image", "text"], ["text"]),  # Venice's flags read as words
         ("a", "vision", True, None),
         ("c", "input_price", "1", "1.5"),
     ]

@@ -321,7 +321,7 @@ def test_401_fails_at_once_with_one_line(server):
     server.route("/v1/models", fixed(Reply(401, body)))
     result = fetch_listing(make_target("openai", server), **FAST)
     assert not result.ok
-    assert result.error == 'HTTP 401: { "error": "invalid key" }'
+    assert result.error == 'OPENAI_API_KEY was refused: HTTP 401: { "error": "invalid key" }'
     assert len(server.requests) == 1
 
 
@@ -547,7 +547,9 @@ def test_fetch_all_is_concurrent_and_isolates_failures(server):
     elapsed = time.monotonic() - started
     assert list(results) == [*names, "bad"]  # the targets' order
     assert all(results[n].ok for n in names)
-    assert not results["bad"].ok and results["bad"].error.startswith("HTTP 401")
+    assert not results["bad"].ok and results["bad"].error.startswith(
+        "BAD_API_KEY was refused: HTTP 401"
+    )
     assert sorted(n for n, _ in seen) == sorted([*names, "bad"])
     assert {thread for _, thread in seen} == {threading.current_thread().name}
     assert seen[0][0] == "bad"  # reported as soon as it finished, before the slow ones
@@ -693,7 +695,7 @@ def test_a_key_echoed_across_the_cut_of_a_message_is_never_partly_shown(server, 
     body = "x" * offset + f" key {key} rejected " + "y" * 400
     server.route("/v1/models", fixed(Reply(401, body)))
     result = fetch_listing(make_target("echo", server, api_key=key), **FAST)
-    assert not result.ok and result.error.startswith("HTTP 401: ")
+    assert not result.ok and result.error.startswith("ECHO_API_KEY was refused: HTTP 401: ")
     assert "CANARY" not in result.error and "abcdefghij" not in result.error
     assert len(result.error) <= 330
 
@@ -703,7 +705,7 @@ def test_an_error_body_is_redacted_before_it_is_cut(server, padding):
     key = "sk-CANARY-abcdefghijklmnopq"  # 27 characters
     server.route("/v1/models", fixed(Reply(401, " " * padding + key + " rejected")))
     result = fetch_listing(make_target("echo", server, api_key=key), **FAST)
-    assert result.error == "HTTP 401: *** rejected"
+    assert result.error == "ECHO_API_KEY was refused: HTTP 401: *** rejected"
 
 
 @pytest.mark.parametrize(

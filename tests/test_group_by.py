@@ -48,7 +48,7 @@ def github():
 
 
 def render(changes: list[FileChange]) -> PublishText:
-    names = ", ".join(sorted(c.provider or c.path for c in changes))
+    names = ", ".join(sorted(c.provider for c in changes if c.provider))  # dumps, not the log
     return PublishText(f"Update LLM model listings ({names})", f"Changed: {names}", "Update")
 
 
@@ -100,7 +100,10 @@ def test_one_branch_and_pull_request_per_changed_provider_each_with_its_lifecycl
     for name in ("alpha", "beta"):
         tip = heads(remote)[f"dump-models/update/{name}"]
         changed = git(remote, "diff", "--name-only", "main", tip).split()
-        assert changed == [f"models/{name}.json"]  # its own file, nothing else
+        dumps = [path for path in changed if path.endswith(".json")]
+        assert dumps == [f"models/{name}.json"]  # its own dump, no other provider's
+        log = git(remote, "show", f"{tip}:models/changes.jsonl").splitlines()
+        assert log and {json.loads(line)["provider"] for line in log} == {name}
         assert TRAILER in git(remote, "log", "-1", "--format=%B", tip)
         assert result.providers[name].pr_url == pulls[f"dump-models/update/{name}"]["html_url"]
 

@@ -3,6 +3,7 @@ back as If-None-Match / If-Modified-Since; a 304 keeps the file, no download, no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -252,3 +253,34 @@ def test_the_cli_reports_a_304_like_any_unchanged_listing(tmp_path, server, monk
     out = capsys.readouterr().out
     assert "acme: fetched 2 models" in out and "(unchanged)" in out
     assert conditional_headers(server)[-1] == (ETAG, None)
+
+
+def test_a_304_still_names_the_models_retiring_in_the_file(tmp_path, server):
+    # The run's verdict lists the models retiring soon from each provider's listing: for a
+    # 304 that listing is the file, read for it.
+    soon = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=20)).isoformat()
+    models = [
+        {"id": "mistral-large-2411", "deprecation": None},
+        {"id": "open-mixtral-8x7b", "deprecation": soon},
+    ]
+    server.route("/v1/models", Listing(models))
+    (tmp_path / "c.yml").write_text(
+        f"providers:\n  mistral: {{endpoint: '{server.url}/v1', api_key_env: ACME_KEY}}\n"
+        "lifecycle:\n  retiring_within_days: 30\n"
+    )
+    first = run(settings(tmp_path), **quiet())
+    again = run(settings(tmp_path), **quiet())
+    assert conditional_headers_of(server, "/v1/models")[-1] == (ETAG, None)
+    assert again.reports[0].status == "unchanged"
+    assert [(r["model"], r["date"]) for r in first.json["retiring"]] == [
+        ("open-mixtral-8x7b", soon)
+    ]
+    assert [(r["model"], r["date"], r["changed"]) for r in again.json["retiring"]] == [
+        ("open-mixtral-8x7b", soon, False)
+    ]
+
+
+def conditional_headers_of(server, path: str) -> list[tuple[str | None, str | None]]:
+    return [
+        (r.header("if-none-match"), r.header("if-modified-since")) for r in server.requests_to(path)
+    ]

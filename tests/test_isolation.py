@@ -152,7 +152,9 @@ def test_hostile_providers_fail_alone_and_the_run_reports_everything(
     assert "### openrouter" in markdown and "nan-listing" in markdown
     assert "### refs" in markdown and linkable(markdown) == []
     lines = out.strip().splitlines()
-    assert len(lines) == len(HOSTILE) + 2  # one per provider, and the summary
+    done = next(i for i, line in enumerate(lines) if line.startswith("Done: "))
+    assert done == len(HOSTILE) + 1  # one per provider, then the summary, then the verdict
+    assert lines[done + 1] == "risk: high" and linkable(out) == []
     assert re.search(r"^no-id: failed: 45 of 45 models have no \"id\" field", out, re.M)
 
     code = main(["run", "--fail-on", "never", "--report-json", "report.json"])
@@ -211,4 +213,4 @@ def test_job_summary_and_report_md_stay_under_1_mib_of_utf8(tmp_path, monkeypatc
         data = path.read_bytes()
         assert len(data) <= 1024 * 1024, path
         text = data.decode("utf-8")
-        assert "**+6000 \u22120 ~0** models" in text and "_Report shortened to fit" in text
+        assert "**+6,000 \u22120 ~0** models" in text and "_Report shortened to fit" in text

@@ -100,6 +100,7 @@ CASES = [
             "output_price": Decimal("2.8"),
             "context_length": 65536,
             "max_output_tokens": 8192,
+            "input_modalities": ("text",),  # a text model's capabilities: text, plus flags
             "tools": True,
             "vision": False,
             "reasoning": False,
@@ -143,6 +144,7 @@ CASES = [
         },
         {
             "context_length": 131072,
+            "input_modalities": ("text",),  # completion_chat
             "tools": True,
             "vision": False,
             "deprecation_date": "2025-03-30",
@@ -220,6 +222,7 @@ CASES = [
             "output_modalities": ("text",),
             "tools": True,
             "vision": True,
+            "reasoning": False,  # capabilities lists no "reasoning"
         },
     ),
     (
@@ -476,6 +479,8 @@ def test_extreme_prices_in_plain_notation_or_absent(raw, expected):
     assert (None if value is None else format(value, "f")) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("²", None), ("٣", None), ("9" * 5000, None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("²", None), ("٣", None), ("9" * 5000, None), (-5, None), (-1.0, None)]
+)
 def test_limits_that_are_not_plain_integers_are_absent(raw, expected):
     assert normalize_model("my-vllm", {"id": "x", "context_length": raw}) == {}

@@ -121,3 +121,16 @@ def test_any_listing_pair_runs_through_to_an_inert_report(provider, old, new):
 @given(st.one_of(LEAVES, VALUES), st.one_of(LEAVES, VALUES))
 def test_price_change_pct_never_raises(old, new):
     assert isinstance(price_change_pct(old, new), str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(LEAVES, VALUES, DEEP), st.one_of(LEAVES, VALUES, DEEP))
+def test_a_change_never_reads_the_same_on_both_sides(old, new):
+    """However two different values are cut, nested or escaped, the two sides shown differ."""
+    from dump_models.report_cells import _differences, change, words_changed
+
+    if not _differences(old, new)[3] and type(old) is type(new):  # the same value
+        return
+    shown = change(old, new)
+    assert shown.old != shown.new, (old, new)
+    assert words_changed(old, new) != ""

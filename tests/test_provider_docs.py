@@ -7,7 +7,13 @@ import dataclasses
 import re
 from pathlib import Path
 
-from dump_models.normalize import MAPPINGS, NORMALIZED_FIELDS, mapping_for
+from dump_models.normalize import (
+    DEFAULT_NAME_PATHS,
+    MAPPINGS,
+    NAME_PATHS,
+    NORMALIZED_FIELDS,
+    mapping_for,
+)
 from dump_models.providers import builtin_registry
 from dump_models.records import ModelRecord
 
@@ -58,12 +64,23 @@ def _mapping_tables() -> dict[str, list[tuple[str, str]]]:
 
 def test_the_mapping_tables_are_the_mappings():
     tables = _mapping_tables()
+    tables.pop("Display")
     generic = tables.pop("Any")
     assert tables == {
         provider: [(path, name) for path, name, _transform in rows]
         for provider, rows in MAPPINGS.items()
     }
     assert generic == [(path, name) for path, name, _t in mapping_for("any-other").rows]
+
+
+def test_the_display_name_table_is_the_name_paths():
+    section = _section(PROVIDERS_DOC, "### Display names").split("\n### ")[1]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| ")]
+    shown = {
+        provider.strip().strip("`"): tuple(CELL.findall(paths))
+        for provider, paths in rows[2:]  # header and rule
+    }
+    assert shown == {"any": DEFAULT_NAME_PATHS, **NAME_PATHS}
 
 
 def test_the_normalized_fields_are_the_records_fields():

@@ -82,3 +82,24 @@ def test_other_id_field_and_ignored_fields():
 )
 def test_display_name(model, expected):
     assert display_name(model) == expected
+
+
+def test_the_display_name_is_per_provider_and_never_the_id():
+    gemini = {"name": "models/gemini-2.5-pro", "displayName": "Gemini 2.5 Pro"}
+    assert display_name(gemini, "gemini", "name") == "Gemini 2.5 Pro"
+    assert display_name({"name": "command-a-03-2025"}, "cohere", "name") is None
+    venice = {"id": "qwen3-235b", "model_spec": {"name": "Qwen 3 235B"}}
+    assert display_name(venice, "venice") == "Qwen 3 235B"
+    (record,) = records_of("gemini", [gemini], id_field="name").values()
+    assert record.name == "Gemini 2.5 Pro"
+
+
+def test_the_report_names_gemini_models_by_their_display_name():
+    from dump_models.diff import compare_listings
+
+    old = [{"name": "models/a", "displayName": "Model A"}]
+    new = [{"name": "models/b", "displayName": "Model B"}]
+    report = compare_listings("gemini", old, new, id_field="name")
+    assert report.names == {"models/a": "Model A", "models/b": "Model B"}
+    cohere = compare_listings("cohere", [], [{"name": "embed-v4.0"}], id_field="name")
+    assert cohere.names == {}  # was "embed-v4.0" twice over in the Markdown

@@ -189,7 +189,7 @@ def test_hostile_id_in_tables_and_headings():
     assert "@octocat" not in text and "<img" not in text
     for row in _table_rows(text):
         if HOSTILE.split()[0][1:] in row:
-            assert _cells(row) == 4, row
+            assert _cells(row) in (2, 3), row  # the limits table; the churn table
 
 
 def test_references_and_mentions_are_inert_everywhere_in_the_report():
@@ -252,7 +252,7 @@ def test_thousands_of_changes_stay_under_the_limit():
     reports = _big_reports()
     text = render_markdown(reports, full_report="the report.json artifact")
     assert len(text) <= 60000
-    assert "**2** providers, **2** changed: **+3500 \u2212500 ~2500** models" in text
+    assert "**2** providers, **2** changed: **+3,500 \u2212500 ~2,500** models" in text
     assert "for the full report the report.json artifact" in text
     assert "### openrouter" in text
 
@@ -261,8 +261,27 @@ def test_tiny_limit_keeps_totals_and_pointer():
     text = render_markdown(_big_reports(), max_chars=400)
     assert len(text) <= 400
     assert text.startswith("## Model listing changes")
-    assert "+3500 \u2212500 ~2500" in text
+    assert "+3,500 \u2212500 ~2,500" in text
     assert "dump-models diff" in text  # the default pointer to the full report
+
+
+def test_blocks_open_and_close_the_report_and_are_never_cut():
+    """The verdict goes between the title and the totals, the retiring and in-use sections
+    after the problems; cutting the report to fit cuts its own detail, never them."""
+    opening = ["**Risk: high**: 1 reason; a person should look before this is merged.", ""]
+    closing = ["### Retiring", "", "| provider | model | date | when |", ""]
+    text = render_markdown(_sample_reports(), opening=opening, closing=closing)
+    lines = text.splitlines()
+    assert lines[:4] == ["## Model listing changes", "", opening[0], ""]
+    assert lines[4].startswith("**7** providers")
+    assert text.index("### Failed, skipped and guarded") < text.index("### Retiring")
+    assert text.endswith("| provider | model | date | when |\n")
+    big = _big_reports()
+    for limit in (2000, 5000, 60000):
+        cut = render_markdown(big, max_chars=limit, opening=opening, closing=closing)
+        assert len(cut) <= limit
+        assert opening[0] in cut and cut.endswith("| provider | model | date | when |\n")
+        assert "_Report shortened to fit" in cut
 
 
 def test_report_json_shape():
@@ -308,13 +327,11 @@ def test_sections_of_raw_path_changes():
     text = render_markdown(_sample_reports())
     churn = text[text.index("<details>") : text.index("</details>")]
     # top_provider is routing churn: folded, below the real changes (docs/providers.md)
-    assert "top\\_provider.max\\_completion\\_tokens | 32768 | 161000" in churn
+    assert "top\\_provider.max\\_completion\\_tokens | 32,768 \u2192 161,000 |" in churn
     assert "max_output_tokens" not in text
     # a capability source that changed without moving tools/reasoning is a capability change
     capabilities = _section(text, "**Capabilities**")
-    assert "supported\\_parameters | max\\_tokens | max\\_tokens, structured\\_outputs" in (
-        capabilities
-    )
+    assert "| free/model (Model) | supported\\_parameters | +structured\\_outputs |" in capabilities
     assert "supported\\_parameters" not in churn
 
 
@@ -331,7 +348,7 @@ def test_groq_active_shown_with_capabilities():
         }
     }
     text = render_markdown([report])
-    assert "| llama3-8b-8192 | active | yes | no |" in _section(text, "**Capabilities**")
+    assert "| llama3-8b-8192 | active | yes \u2192 no |" in _section(text, "**Capabilities**")
     assert "owned\\_by" in text[text.index("<details>") :]
     assert "deprecated" not in text
 

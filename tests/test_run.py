@@ -196,7 +196,7 @@ def test_run_every_shape_and_every_failure_isolated(tmp_path, monkeypatch, capsy
     for name in ("venice", "requesty", "xai", "nvidia"):
         assert not (models / f"{name}.json").exists()
     errors = {name: p["error"] for name, p in report["providers"].items() if p["error"]}
-    assert errors["groq"].startswith("HTTP 401")
+    assert errors["groq"].startswith("GROQ_API_KEY was refused: HTTP 401")
     assert "not JSON" in errors["venice"] or "HTTP 502" in errors["venice"]
     assert "not JSON" in errors["requesty"]
     assert "timed out" in errors["xai"] or "time" in errors["xai"]
@@ -204,10 +204,11 @@ def test_run_every_shape_and_every_failure_isolated(tmp_path, monkeypatch, capsy
     assert errors["nvidia"].startswith("no key")
     assert report["totals"]["failed"] == 4 and report["totals"]["skipped"] == 1
     assert report["totals"]["guarded"] == 1
-    # One line per provider plus the summary.
+    # One line per provider, the summary, and the verdict (first listings: low).
     lines = out.strip().splitlines()
-    assert len(lines) == len(names) + 1
-    assert lines[-1].startswith("Done: 15 providers: 9 fetched, 1 skipped, 4 failed, 1 guarded")
+    assert len(lines) == len(names) + 2
+    assert lines[-2].startswith("Done: 15 providers: 9 fetched, 1 skipped, 4 failed, 1 guarded")
+    assert lines[-1] == "risk: low"
     assert any(line.startswith("cohere: fetched 45 models in ") for line in lines)
     assert "nvidia: skipped: no key (set NVIDIA_API_KEY)" in lines
     # No key anywhere.

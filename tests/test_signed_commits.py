@@ -60,9 +60,10 @@ def github(ruled: Path):
 
 
 def owned_files(repo: Path, rev: str) -> dict[str, bytes]:
-    """``{path: content}`` of models/ at ``rev``."""
+    """``{path: content}`` of the dumps in models/ at ``rev`` (not the change log publish
+    makes next to them)."""
     names = git(repo, "ls-tree", "-r", "--name-only", rev, "--", "models").splitlines()
-    return {name: _blob(repo, f"{rev}:{name}") for name in names}
+    return {name: _blob(repo, f"{rev}:{name}") for name in names if name != "models/changes.jsonl"}
 
 
 def worktree_files(work: Path) -> dict[str, bytes]:
@@ -104,14 +105,16 @@ def test_lifecycle_with_commits_made_and_signed_by_github(work, ruled, github, c
     assert git(ruled, "rev-parse", f"{sha}^") == main_tip  # one commit, on the base tip
     assert owned_files(ruled, sha) == worktree_files(work)
     assert git(ruled, "show", "-s", "--format=%B", sha).splitlines()[-1] == TRAILER
-    # Outside the output directory the branch is the base.
+    # Outside the output directory the branch is the base, but for the change log's rule.
     assert git(ruled, "diff", "--name-only", main_tip, sha).split() == [
+        ".gitattributes",
+        "models/changes.jsonl",
         "models/groq.json",
         "models/mistral.json",
         "models/openai.json",
     ]
-    # Blobs for the three files, one tree on the base's tree, one commit, one ref created.
-    assert api_calls(github, "POST", "/git/blobs") == 3
+    # Blobs for the five files, one tree on the base's tree, one commit, one ref created.
+    assert api_calls(github, "POST", "/git/blobs") == 5
     trees = [r.body for r in github.requests if r.path.endswith("/git/trees")]
     assert [t["base_tree"] for t in trees] == [git(ruled, "rev-parse", f"{main_tip}^{{tree}}")]
     commits = [r.body for r in github.requests if r.path.endswith("/git/commits")]
@@ -195,7 +198,7 @@ def test_many_files_are_sent_as_several_trees(work, ruled, github, monkeypatch):
     result = publish(options(work, github, sign_commits=True), summarize)
     assert owned_files(ruled, result.head_sha) == worktree_files(work)
     trees = [r.body for r in github.requests if r.path.endswith("/git/trees")]
-    assert [len(t["tree"]) for t in trees] == [2, 2, 1]
+    assert [len(t["tree"]) for t in trees] == [2, 2, 2, 1]  # 5 dumps, the log and its rule
     # Each part is laid over the tree the previous part made.
     assert trees[0]["base_tree"] == git(ruled, "rev-parse", "main^{tree}")
     assert trees[1]["base_tree"] != trees[0]["base_tree"]

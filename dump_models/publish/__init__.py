@@ -24,6 +24,7 @@ from .. import secrets
 from ..errors import DumpModelsError
 from ..git import Entry, GitError
 from ..github import GitHubError
+from ..report_text import plural
 from .branch import BranchResult, delete_branch, update_branch
 from .checkout import Checkout, open_checkout
 from .failures import describe_failure
@@ -37,6 +38,7 @@ from .pull_request import (
     decorate_pull_request,
     update_pull_request,
 )
+from .risk_steps import auto_merge_off, declined_pull, marked, output_tree
 
 __all__ = [
     "ATTEMPTS",
@@ -64,7 +66,7 @@ Render = Callable[[Sequence[FileChange]], PublishText]
 @dataclass(frozen=True)
 class PublishResult:
     """What was done: ``operation`` is the pull request's (created | updated | unchanged |
-    closed | none).
+    closed | declined | none; declined: the pull request a person closed, ``pr_number``).
 
     In push mode it is always ``none``; a push that happened shows as ``head_sha`` (the
     pushed commit) with ``branch`` the base. Otherwise ``head_sha`` is the update branch's tip
@@ -181,19 +183,51 @@ def _attempt(
     if isinstance(planned, OriginMoved):
         return None
     text = None
+    open_pull = None
     if planned.has_diff_with_base:
         text = texts.of(planned.changes)
         count = len(planned.changes)
-        checkout.say(f"{count} changed file(s) in {checkout.out}/ against {planned.base}")
+        checkout.say(f"{plural(count, 'changed file')} in {checkout.out}/ against {planned.base}")
+        if checkout.options.mode != "push":
+            tree = output_tree(checkout, planned)
+            text = text if checkout.dry else marked(text, tree)
+            open_pull = checkout.open_pull(branch)
+            declined = None if open_pull is not None else declined_pull(checkout, branch, tree)
+            if declined is not None:
+                return _declined(checkout, planned, declined)
     else:
         checkout.say(f"no change in {checkout.out}/ against {planned.base}")
-    made = update_branch(checkout, planned, text.commit_message if text else None)
+    level = text.risk if text else None
+    made = update_branch(
+        checkout,
+        planned,
+        text.commit_message if text else None,
+        before_push=auto_merge_off(checkout, open_pull, level),
+    )
     if isinstance(made, OriginMoved):
         return None
     pull = update_pull_request(checkout, planned, made, text)
-    decorate_pull_request(checkout, pull, labels)
+    pushed = made.operation in ("created", "updated")
+    decorate_pull_request(checkout, pull, labels, risk=level, pushed=pushed, head_sha=made.head_sha)
     made = delete_branch(checkout, made)
     return PublishResult(pull.operation, pull.number, pull.url, made.head_sha, branch)
+
+
+def _declined(checkout: Checkout, planned: Plan, pull: dict) -> PublishResult:
+    """A person closed pull request ``pull`` without merging, and it proposed this very
+    content: nothing is pushed and no pull request opened (docs/risk.md)."""
+    number, url = pull["number"], pull.get("html_url")
+    if checkout.dry:
+        checkout.say(
+            f"would not open a pull request: #{number} proposed this content and was closed "
+            "without merging"
+        )
+        return PublishResult("none", number, url, planned.branch_sha, planned.branch)
+    checkout.say(
+        f"not opening a pull request: #{number} proposed this content and was closed without "
+        f"merging ({url}); a different change will open a new one"
+    )
+    return PublishResult("declined", number, url, planned.branch_sha, planned.branch)
 
 
 class _Texts:
@@ -212,6 +246,7 @@ class _Texts:
                 title=secrets.redact(o.title or text.title),
                 body=secrets.redact(text.body),
                 commit_message=secrets.redact(o.commit_message or text.commit_message),
+                risk=text.risk,
             )
             self._last = (changes, final)
         return self._last[1]

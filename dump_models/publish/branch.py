@@ -9,6 +9,7 @@ once the pull request is closed: the update branch goes when nothing is left to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,14 +42,20 @@ class BranchResult:
 
 
 def update_branch(
-    checkout: Checkout, plan: Plan, message: str | None
+    checkout: Checkout,
+    plan: Plan,
+    message: str | None,
+    *,
+    before_push: Callable[[], None] | None = None,
 ) -> BranchResult | OriginMoved:
     """Commit the plan's tree with ``message`` (the trailer added) and move the branch to it.
 
     ``message`` may be None only when the plan has nothing to commit. The update branch is
     ``created``, ``updated`` (force, from the tip the plan saw), or ``not-updated`` when it
     already holds the tree or nothing differs from the base (it is deleted later, if it is
-    the tool's). In push mode the base is ``updated`` by a fast-forward.
+    the tool's). In push mode the base is ``updated`` by a fast-forward. ``before_push`` runs
+    just before the update branch is moved (not in a dry run); when it raises, nothing is
+    pushed.
     """
     if checkout.options.mode == "push":
         return _onto_base(checkout, plan, message)
@@ -69,6 +76,8 @@ def update_branch(
         checkout.say(f"would push a commit onto {plan.base} to {branch}: {_subject(message)}")
         _say_signed(checkout)
         return BranchResult("none", branch, tip, True)
+    if before_push is not None:
+        before_push()
     sha = _commit(checkout, plan, message, current=tip)
     if sha is None:
         return OriginMoved()

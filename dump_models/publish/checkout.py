@@ -8,18 +8,20 @@ the clients to origin and the API, and how a dry run carries on when one cannot 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from .. import secrets
 from ..errors import DumpModelsError
+from ..events import utc_timestamp
 from ..git import Entry, Git, GitError, Identity
 from ..github import GitHub, GitHubError
 from ..providers import builtin_registry
 from .failures import one_line
 from .options import PublishOptions
-from .ownership import OutputFiles, owned_paths, read_output_files, shown
+from .ownership import OutputFiles, made_in_plan, owned_paths, read_output_files, shown
 
 SHOWN_NAMES = 20  # the stray-files warning names at most this many
 T = TypeVar("T")
@@ -29,7 +31,9 @@ class Checkout:
     """One publish's shared state: options, git at the top of the checkout, the API client.
 
     ``out`` is the output directory from the top of the checkout; ``entries`` the tool's files
-    there that this run added or modified; ``base`` the base branch. In a dry run, origin or
+    there that this run added or modified; ``base`` the base branch; ``providers`` the
+    configured ones; ``ts`` the time the change log's events are logged at, one for every
+    plan of this publish (docs/history.md). In a dry run, origin or
     the API failing to answer is a warning and the step carries on without it:
     ``origin_readable`` turns False (HEAD then stands in for the base tip) and ``gh`` None.
     """
@@ -50,10 +54,13 @@ class Checkout:
             )
         self.origin_readable = True
         self.author = Identity.parse(options.author.strip())
+        when = time.time() if options.run_time is None else options.run_time
+        self.ts = utc_timestamp(when)
         # Read from the checkout by open_checkout, which makes every Checkout.
         self.out = ""
         self.entries: tuple[Entry, ...] = ()
         self.base = ""
+        self.providers: tuple[str, ...] = ()
 
     def git_at(self, path: Path) -> Git:
         """git in ``path``, authenticated for origin with the token."""
@@ -125,7 +132,10 @@ def open_checkout(options: PublishOptions, emit: Callable[[str], None]) -> Check
         raise DumpModelsError("the output directory must be a subdirectory of the checkout")
     checkout.out = out.as_posix()
     providers = options.providers if options.providers is not None else tuple(builtin_registry())
-    files = read_output_files(checkout.git, checkout.out, owned_paths(providers))
+    checkout.providers = providers
+    owned = owned_paths(providers, feeds=options.feeds)
+    made = made_in_plan(providers, feeds=options.feeds)
+    files = read_output_files(checkout.git, checkout.out, owned, made)
     _warn_not_committed(checkout, files)
     checkout.entries = tuple(checkout.git.blob_entries(files.committed))
     checkout.base = options.base or _default_base(checkout)
@@ -143,6 +153,11 @@ def _warn_not_committed(checkout: Checkout, files: OutputFiles) -> None:
         parts.append(
             f"{_names(checkout, files.not_deleted)} "
             "(deleted here: dump-models never deletes a dump)"
+        )
+    if files.not_taken:
+        parts.append(
+            f"{_names(checkout, files.not_taken)} "
+            "(made by publish from the base's log: the copy here is not committed)"
         )
     if parts:
         checkout.warn(f"not committed from {checkout.out}/: " + "; ".join(parts))

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DumpModelsError
-from ..inputs import DEFAULT_BRANCH, DEFAULT_OUTPUT_DIR, PUBLISH_MODES, GroupBy, PublishMode
+from ..inputs import (
+    DEFAULT_BRANCH,
+    DEFAULT_OUTPUT_DIR,
+    PUBLISH_MODES,
+    AutoMergeMode,
+    GroupBy,
+    MergeMethod,
+    PublishMode,
+)
+from ..providers import ProviderSpec
+from ..risk_policy import RiskLabels
 
 # ``Name <email>``: a name, then one email with an @ in angle brackets, nothing after it.
 AUTHOR_FORM = re.compile(r"[^<>\x00-\x1f]*[^<>\s][^<>\x00-\x1f]*<[^<>\s]+@[^<>\s]+>")
@@ -34,12 +45,22 @@ class PublishOptions:
     # None: every built-in provider, as when the config lists none.
     providers: tuple[str, ...] | None = None
     sign_commits: bool = False  # the commit made through GitHub's API, so GitHub signs it
+    # How each provider's file is read for the change log (its list key, id, ignored fields);
+    # a provider not here: the built-in registry's, else a generic reading (docs/history.md).
+    specs: Mapping[str, ProviderSpec] = field(default_factory=dict)
+    feeds: bool = False  # also commit the Atom and JSON feeds of the log (feeds/ in output_dir)
+    # The time the update's events are logged at (epoch seconds): the run's; None: now.
+    run_time: float | None = None
     token: str | None = field(default=None, repr=False)
     api_url: str = "https://api.github.com"
     graphql_url: str | None = None  # None: next to api_url (/graphql, or /api/graphql on GHES)
     server_url: str = "https://github.com"
     repository: str | None = None
     author: str = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+    # What a verdict changes on the pull request (docs/risk.md).
+    auto_merge: AutoMergeMode = "never"
+    merge_method: MergeMethod = "squash"
+    risk_labels: RiskLabels = field(default_factory=RiskLabels)
 
     @property
     def dry(self) -> bool:

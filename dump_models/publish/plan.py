@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from ..errors import DumpModelsError
 from ..git import Entry
+from ..providers import is_tool_file
+from ..risk_policy import Level
 from .checkout import Checkout
-from .ownership import DERIVED_FILES
+from .derived import derived_files
 
 
 @dataclass(frozen=True)
@@ -23,18 +25,20 @@ class FileChange:
     path: str  # relative to the output directory, e.g. "openrouter.json"
     old: bytes | None  # content at the base tip (None: not there)
     new: bytes | None  # content in the tree to commit (None: deleted)
-    # Whose dump it is; None for a file derived from the dumps (DERIVED_FILES).
+    # Whose dump it is; None for the tool's other files (DERIVED_FILES, the feeds).
     provider: str | None = None
 
 
 @dataclass(frozen=True)
 class PublishText:
     """What the caller says about a plan's changes: the pull request's title and body and the
-    commit message (the tool's trailer is added to it when the commit is made)."""
+    commit message (the tool's trailer is added to it when the commit is made); ``risk``:
+    the changes' verdict, for the label and auto-merge (None: not judged)."""
 
     title: str
     body: str
     commit_message: str
+    risk: Level | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,14 @@ def plan(checkout: Checkout, branch: str, entries: Sequence[Entry]) -> Plan | Or
     base_sha = tips.get(base) or git.head_commit()
     base_tree = git.tree_of(base_sha) if base_sha else git.tree_with(None, [])
     tree = git.tree_with(base_sha, entries)
+    changes = _changes(checkout, base_tree, tree) if tree != base_tree else ()
+    if changes:  # the change log and the feeds, made from the base each time (derived.py)
+        versions = [(c.provider, c.old, c.new) for c in changes if c.provider is not None]
+        derived = derived_files(checkout, base_tree, tips.get(branch), versions)
+        if derived.entries:
+            tree = git.tree_with(base_sha, [*entries, *derived.entries])
+            made = [FileChange(name, *contents) for name, contents in derived.files.items()]
+            changes = tuple(sorted((*changes, *made), key=lambda change: change.path))
     return Plan(
         base=base,
         branch=branch,
@@ -88,7 +100,7 @@ def plan(checkout: Checkout, branch: str, entries: Sequence[Entry]) -> Plan | Or
         branch_sha=tips.get(branch),
         base_tree=base_tree,
         tree=tree,
-        changes=_changes(checkout, base_tree, tree) if tree != base_tree else (),
+        changes=changes,
         heads=heads or {},
     )
 
@@ -123,6 +135,6 @@ def _changes(checkout: Checkout, base_tree: str, tree: str) -> tuple[FileChange,
     changes = []
     for path in git.changed_paths(base_tree, tree, checkout.out):
         name = path.removeprefix(prefix)
-        provider = None if name in DERIVED_FILES else name.removesuffix(".json")
+        provider = None if is_tool_file(name) else name.removesuffix(".json")
         changes.append(FileChange(name, git.blob(base_tree, path), git.blob(tree, path), provider))
     return tuple(changes)

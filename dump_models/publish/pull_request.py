@@ -1,9 +1,10 @@
 """Step 3, the pull request: one per update branch, decided from the branch step's result.
 
 Created when none is open, else its title and body updated; left as it is when the branch did
-not move; closed when nothing is left to publish. Create first and, on GitHub's "A pull
-request already exists", update the one another run just opened. :func:`decorate_pull_request`
-then adds what is asked for on top (labels, reviewers), each refusal a warning.
+not move; closed when nothing is left to publish (its tree marker withdrawn first, so that it
+never reads as a person's "no"). Create first and, on GitHub's "A pull request already exists",
+update the one another run just opened. :func:`decorate_pull_request` then adds what is asked
+for on top (labels, reviewers, the risk label and auto-merge), each refusal a warning.
 """
 
 from __future__ import annotations
@@ -12,22 +13,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..declined import withdrawn
 from ..github import PR_EXISTS, GitHubError
+from ..risk_policy import Level
 from .branch import BranchResult
 from .checkout import Checkout
 from .plan import Plan, PublishText
+from .risk_steps import decorate_risk
 
-PullRequestOperation = Literal["created", "updated", "unchanged", "closed", "none"]
+# declined: none opened, a person closed one with this very content (docs/risk.md)
+PullRequestOperation = Literal["created", "updated", "unchanged", "closed", "declined", "none"]
 
 
 @dataclass(frozen=True)
 class PullRequestResult:
     """What the pull request step did; ``number`` and ``url`` of the pull request it is about
-    (also in a dry run, when one is open). Push mode has none: ``none``."""
+    (also in a dry run, when one is open). Push mode has none: ``none``. ``node_id`` and
+    ``draft`` as GitHub gave them, for auto-merge."""
 
     operation: PullRequestOperation
     number: int | None = None
     url: str | None = None
+    node_id: str | None = None
+    draft: bool = False
 
 
 def update_pull_request(
@@ -49,7 +57,7 @@ def update_pull_request(
             checkout.say(f"would close pull request #{pr['number']}")
             return found
         assert checkout.gh is not None
-        checkout.gh.update_pull(pr["number"], state="closed")
+        checkout.gh.update_pull(pr["number"], state="closed", body=withdrawn(pr.get("body") or ""))
         checkout.say(f"closed pull request #{pr['number']}: nothing left to update")
         return _result("closed", pr)
     assert text is not None
@@ -91,10 +99,17 @@ def update_pull_request(
 
 
 def decorate_pull_request(
-    checkout: Checkout, pull: PullRequestResult, labels: Sequence[str] = ()
+    checkout: Checkout,
+    pull: PullRequestResult,
+    labels: Sequence[str] = (),
+    *,
+    risk: Level | None = None,
+    pushed: bool = False,
+    head_sha: str | None = None,
 ) -> None:
     """Labels (the options' and ``labels``) and reviewers on a pull request just created or
-    updated; a refusal is a warning, the pull request stands."""
+    updated, then the verdict's: the ``risk`` label and auto-merge for ``head_sha`` when
+    content was ``pushed``; a refusal is a warning, the pull request stands."""
     o, gh = checkout.options, checkout.gh
     if pull.operation not in ("created", "updated") or pull.number is None or gh is None:
         return
@@ -109,9 +124,15 @@ def decorate_pull_request(
             gh.request_reviewers(pull.number, list(o.reviewers))
         except GitHubError as exc:
             checkout.warn(f"reviewers {', '.join(o.reviewers)} not requested: {exc.message}")
+    if risk is not None:
+        pull_request = {"number": pull.number, "node_id": pull.node_id or "", "draft": pull.draft}
+        changed = pushed or pull.operation == "created"
+        decorate_risk(checkout, pull_request, risk, content_changed=changed, head_sha=head_sha)
 
 
 def _result(operation: PullRequestOperation, pr: dict | None) -> PullRequestResult:
     if pr is None:
         return PullRequestResult(operation)
-    return PullRequestResult(operation, pr["number"], pr.get("html_url"))
+    return PullRequestResult(
+        operation, pr["number"], pr.get("html_url"), pr.get("node_id"), bool(pr.get("draft"))
+    )
