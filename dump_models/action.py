@@ -7,6 +7,7 @@ anything else is printed, then ``run``, then ``publish``, then the step fails (o
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ from .config import load_settings
 from .console import clean, command, mask_command, say
 from .errors import DumpModelsError
 from .providers import builtin_registry
-from .publish import publish
+from .publish import PublishResult, publish
 from .publish_options import publish_options, server_url
 from .report import fit_bytes, render_markdown, render_title
 from .results import ProviderReport
@@ -186,6 +187,16 @@ def full_report_link(environ: Mapping[str, str]) -> str | None:
     )
 
 
+def pull_request_maps(published: PublishResult) -> dict[str, str]:
+    """The ``pull-request-*`` outputs of group-by provider: JSON maps by provider."""
+    by = published.providers
+    return {
+        "pull-request-number": json.dumps({name: done.pr_number for name, done in by.items()}),
+        "pull-request-url": json.dumps({name: done.pr_url for name, done in by.items()}),
+        "pull-request-operation": json.dumps({name: done.operation for name, done in by.items()}),
+    }
+
+
 # --- the action -------------------------------------------------------------------------
 
 
@@ -257,6 +268,8 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         # The verdict of this run's changes (docs/risk.md).
         **(result.assessment.outputs() if result.assessment else {"risk": "", "risk-reasons": ""}),
     }
+    if given.group_by == "provider":  # JSON maps by provider, empty until published
+        outputs.update(pull_request_maps(PublishResult("none")))
     summary = result.markdown
 
     exit_code = result.exit_code
@@ -288,10 +301,12 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
             given, settings, environ=run_environ, workspace=workspace, run_time=started
         )
         # The caller renders: the run's own reports say why files did not move.
+        # group-by provider: each pull request says its own provider only.
+        said = result.compared() if given.group_by == "provider" else result
         render = partial(
             render_changes,
             spec_for=settings.spec_for,
-            run=result,
+            run=said,
             full_report=full_report,
             risk=risk,
         )
@@ -300,12 +315,18 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
         console.error(str(error))
         exit_code = error.exit_code
     else:
-        outputs["pull-request-operation"] = published.operation
-        if published.pr_number:
-            outputs["pull-request-number"] = str(published.pr_number)
-        if published.pr_url:
-            outputs["pull-request-url"] = published.pr_url
-            summary += f"\n\nPull request ({published.operation}): {published.pr_url}\n"
+        if given.group_by == "provider":
+            outputs.update(pull_request_maps(published))
+            for provider, done in published.providers.items():
+                if done.pr_url:
+                    summary += f"\n\n{provider}: pull request ({done.operation}): {done.pr_url}\n"
+        else:
+            outputs["pull-request-operation"] = published.operation
+            if published.pr_number:
+                outputs["pull-request-number"] = str(published.pr_number)
+            if published.pr_url:
+                outputs["pull-request-url"] = published.pr_url
+                summary += f"\n\nPull request ({published.operation}): {published.pr_url}\n"
     finally:
         append_file(environ.get("GITHUB_STEP_SUMMARY"), job_summary(summary))
         append_file(environ.get("GITHUB_OUTPUT"), format_outputs(outputs))

@@ -1,3 +1,5 @@
+# Over 350 lines: what a listing must be to be stored and how its file is read and written
+# safely are one contract (docs/scale.md, README "What a dump looks like").
 """Canonical form of a listing, volatile fields, the removal guard and atomic writes."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import indented
 from .providers import ProviderSpec
 
 # Top-level keys that only steer paging; they change with every page size and carry no data.
@@ -269,7 +272,7 @@ def canonical_document(
 
 def dumps(document: Any) -> str:
     """Two-space indented UTF-8 JSON with a final newline; strict (no NaN or Infinity)."""
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return indented.dumps(document) + "\n"
 
 
 class UnsafeWrite(OSError):
@@ -294,6 +297,16 @@ def non_regular(path: Path) -> str | None:
         (stat.S_ISSOCK, "a socket"),
     )
     return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
+def regular_bytes(path: Path) -> bytes | None:
+    """The content of ``path`` when it is a regular file; None when it is absent, or anything
+    else (a symlink is not looked through, a FIFO is not waited on), or cannot be read."""
+    try:
+        current = _current_bytes(path)
+    except OSError:  # a symlink (O_NOFOLLOW), unreadable, swapped for something else
+        return None
+    return None if current is None else current[0]
 
 
 def _current_bytes(path: Path) -> tuple[bytes, int] | None:

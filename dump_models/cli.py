@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__, inputs, secrets
 from .catalog_cli import CATALOG_COMMANDS, add_catalog_commands
 from .console import clean, json_text, say
 from .errors import DumpModelsError
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .runner import RunResult
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_vocabulary(providers, ("config", "lc-config"))
     providers.add_argument("--json", action="store_true", help="print them as JSON")
+
+    plan = sub.add_parser("plan", help="the providers a run fetches, as a GitHub Actions matrix")
+    add_vocabulary(plan, ("config", "lc-config", "providers"))
+    plan.add_argument("--json", action="store_true", help='{"include": [...]} on one line')
     add_history_commands(sub)
     add_catalog_commands(sub)
     _describe(sub)
@@ -62,6 +71,7 @@ EXAMPLES = {
     "diff": "dump-models diff old/openrouter.json models/openrouter.json --provider openrouter",
     "publish": "dump-models publish --dry-run",
     "providers": "dump-models providers --config .github/dump-models.yml --json",
+    "plan": "dump-models plan --json",
     "history": "dump-models history --since 2025-01-01 --output models/changes.jsonl",
     "feed": "dump-models feed --format json --provider openrouter",
     "prices": "dump-models prices openrouter openai/gpt-4o",
@@ -147,9 +157,53 @@ def cmd_publish(args: argparse.Namespace) -> int:
     settings = load_settings(given, workspace=workspace)
     options = publish_options(given, settings, environ=os.environ, workspace=workspace)
     risk = RiskContext.from_settings(settings, warn=lambda text: say(f"warning: {text}"))
-    render = partial(render_changes, spec_for=settings.spec_for, risk=risk)
+    run = None if given.reports is None else _shards_run(given.reports, settings, workspace)
+    if run is not None and given.group_by == "provider":
+        run = run.compared()  # each pull request says its own provider only
+    render = partial(render_changes, spec_for=settings.spec_for, run=run, risk=risk)
     result = publish(options, render, emit=say)
-    say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
+    for provider, done in result.providers.items():  # group-by provider
+        say(f"publish: {provider}: {done.operation}" + (f" {done.pr_url}" if done.pr_url else ""))
+    if not result.providers:
+        say(f"publish: {result.operation}" + (f" {result.pr_url}" if result.pr_url else ""))
+    return 0
+
+
+def _shards_run(reports: str, settings: Settings, workspace: Path) -> RunResult:
+    """The run the shards made together, from their reports (docs/scale.md)."""
+    from .runner import RunResult, provider_line
+    from .shards import shard_reports
+
+    planned = [target.name for target in settings.targets]
+    warn = lambda text: say(f"warning: {text}")  # noqa: E731
+    found = shard_reports(workspace / reports, reports, planned, warn)
+    for report in found:
+        if report.status in ("failed", "skipped", "guarded"):
+            say(provider_line(report))
+    return RunResult(reports=found, exit_code=0)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .config import load_settings
+    from .config_file import read_config
+    from .providers import builtin_registry
+    from .shards import plan
+
+    given = inputs.from_namespace(args)
+    workspace = Path.cwd()
+    settings = load_settings(given, workspace=workspace)
+    listed = read_config(workspace, given.config).provider_specs(builtin_registry())
+    if listed is None and not given.lc_config and not given.providers:
+        _complain(
+            "dump-models: warning: the config lists no providers: planned the built-in ones "
+            "with a key here (and keyless openrouter); list them under providers: to plan them all"
+        )
+    matrix = plan(settings.targets)
+    if args.json:
+        say(json.dumps(matrix))
+    else:
+        for row in matrix["include"]:
+            say(f"{row['provider']}  {row['key_env']}".rstrip())
     return 0
 
 
@@ -259,6 +313,7 @@ COMMANDS = {
     "diff": cmd_diff,
     "publish": cmd_publish,
     "providers": cmd_providers,
+    "plan": cmd_plan,
     "history": cmd_history,
     "feed": cmd_feed,
     "prices": cmd_prices,

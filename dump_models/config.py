@@ -13,6 +13,7 @@ from pathlib import Path
 from . import secrets
 from .config_file import ConfigFile, read_config
 from .errors import DumpModelsError
+from .http_cache import HTTP_CACHE
 from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs, how_to_turn_on
 from .lc import lc_spec, read_lc_config
 from .lifecycle import LifecycleSettings
@@ -58,6 +59,8 @@ class Settings:
     workspace: Path | None = None  # the checkout whose files usage: searches
     force_hint: str = "pass --force"  # how a guarded provider's reason says to write it anyway
     catalog: bool = False  # also write catalog.json from the output directory's dumps
+    # Where the providers' HTTP validators are kept between runs (docs/scale.md); None: nowhere.
+    http_cache: Path | None = None
 
     def spec_for(self, name: str) -> ProviderSpec | None:
         """The spec a provider's file is read with: this run's target, else the registry."""
@@ -172,6 +175,7 @@ def load_settings(
         workspace=workspace,
         force_hint=how_to_turn_on("force", action=action),
         catalog=inputs.catalog,
+        http_cache=workspace / HTTP_CACHE,
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dump_models.canonical import MAX_NESTING, listing_models, unstorable_reason
+from dump_models.canonical import MAX_NESTING, listing_models, regular_bytes, unstorable_reason
 from dump_models.diff import compare_listings
 from dump_models.errors import DumpModelsError
 from dump_models.providers import ProviderSpec, builtin_registry, is_tool_file
@@ -115,12 +115,9 @@ def listing_in(data: bytes | None, spec: ProviderSpec) -> list | None:
 
 
 def read_previous(path: Path, spec: ProviderSpec) -> list | None:
-    """The models of the file a run is about to replace (None when there is none to read)."""
-    try:
-        data = path.read_bytes()
-    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
-        return None
-    return listing_in(data, spec)
+    """The models of the file a run is about to replace (None when there is none to read: it
+    is absent or not a regular file, and writing it will say what is wrong)."""
+    return listing_in(regular_bytes(path), spec)
 
 
 def _list_key(document: Any, spec: ProviderSpec | None) -> str | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -44,6 +44,11 @@ class FetchResult:
     seconds: float
     pages: int
     fetched_at: float
+    # The server answered 304 to the validators sent: the listing they describe stands.
+    not_modified: bool = False
+    # What the server said identifies a one-page listing (ETag, Last-Modified), to send back.
+    validators: http.Validators | None = None
+    size: int = 0  # bytes of the listing as fetched, every page
 
 
 class _Failure(Exception):
@@ -227,6 +232,8 @@ class _Listing:
         self.first: Any = None
         self.models: list[dict] = []
         self.cursors: set[str] = set()
+        self.not_modified = False
+        self.validators: http.Validators | None = None  # of the first page
 
     def bytes_allowed(self) -> int:
         """The most the next response may hold."""
@@ -285,7 +292,13 @@ def _read_page(
 
 
 def _fetch_pages(
-    target: Target, listing: _Listing, *, timeout: float, retries: int, backoff: float
+    target: Target,
+    listing: _Listing,
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    validators: http.Validators | None,
 ) -> None:
     problem = _key_problem(target)
     if problem is not None:
@@ -301,7 +314,7 @@ def _fetch_pages(
         deadline=http.Deadline(limits.provider_timeout),
     )
     try:
-        _read_pages(target, listing, transport, headers, params)
+        _read_pages(target, listing, transport, headers, params, validators)
     finally:
         transport.close()
 
@@ -312,13 +325,16 @@ def _read_pages(
     transport: http.Transport,
     headers: dict[str, str],
     params: dict[str, str],
+    validators: http.Validators | None,
 ) -> None:
     limits = listing.limits
     url = target.spec.url
     while True:
         page = listing.pages + 1
+        # Validators go with the first request only: they were kept for one-page listings.
+        sent = {**headers, **validators.headers()} if validators and page == 1 else headers
         try:
-            response = transport.get(url, params, headers, max_bytes=listing.bytes_allowed())
+            response = transport.get(url, params, sent, max_bytes=listing.bytes_allowed())
         except http.TooLarge as exc:
             raise _Failure(listing.too_large(exc.limit)) from None
         except http.OutOfTime as exc:
@@ -329,6 +345,12 @@ def _read_pages(
             ) from None
         except http.Failure as exc:
             raise _Failure(_refused(target, exc)) from None
+        if page == 1:
+            if response.status == http.NOT_MODIFIED:
+                listing.not_modified = True
+                return
+            found = response.headers
+            listing.validators = http.Validators.of(found.get("ETag"), found.get("Last-Modified"))
         listing.charge(response.body)
         text = response.body.decode("utf-8-sig", errors="replace")
         status = response.status
@@ -353,8 +375,13 @@ def fetch_listing(
     retries: int = 3,
     backoff: float = 0.5,
     limits: Limits = DEFAULT_LIMITS,
+    validators: http.Validators | None = None,
 ) -> FetchResult:
     """Fetch one provider's full listing, every page, into a :class:`FetchResult`.
+
+    ``validators`` (of the listing the previous run kept) are sent with the first request; a
+    ``304`` to them is a result with ``not_modified`` and no listing. A one-page listing's
+    result carries the server's own validators.
 
     ``timeout`` bounds each request's wall-clock time (and never more than what
     ``limits.provider_timeout`` leaves); ``retries`` is the number of retries after the first
@@ -366,7 +393,27 @@ def fetch_listing(
     started = time.monotonic()
     listing = _Listing(limits)
     try:
-        _fetch_pages(target, listing, timeout=timeout, retries=retries, backoff=backoff)
+        _fetch_pages(
+            target,
+            listing,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            validators=validators,
+        )
+        if listing.not_modified:
+            return FetchResult(
+                name=target.name,
+                ok=True,
+                document=None,
+                models=None,
+                error=None,
+                seconds=time.monotonic() - started,
+                pages=0,
+                fetched_at=fetched_at,
+                not_modified=True,
+                validators=validators,
+            )
         document = listing.document(target.spec.list_key)
     except _Failure as exc:
         return _failed(target, str(exc), started, fetched_at, listing.pages)
@@ -382,6 +429,8 @@ def fetch_listing(
         seconds=time.monotonic() - started,
         pages=listing.pages,
         fetched_at=fetched_at,
+        validators=listing.validators if listing.pages == 1 else None,
+        size=listing.bytes,
     )
 
 
@@ -410,45 +459,60 @@ def fetch_all(
     limits: Limits = DEFAULT_LIMITS,
     on_result: Callable[[FetchResult], None] | None = None,
     on_start: Callable[[str], None] | None = None,
+    validators: Mapping[str, http.Validators] | None = None,
 ) -> dict[str, FetchResult]:
     """Fetch every target concurrently; results by name, in the targets' order.
 
     ``on_result`` is called in the calling thread as each provider finishes. It takes the
-    listing over: the result kept and returned then has no ``document`` or ``models``, so
-    memory holds the listings in flight, not every provider's. An exception in
+    listing over: the result kept and returned then has no ``document`` or ``models``, and a
+    fetch starts only as another is handed over, so memory holds at most ``concurrency``
+    listings, however many providers there are and however slow ``on_result`` is. An exception in
     ``on_result`` becomes that provider's failure (``on_result`` is called again with it).
     ``on_start`` is told a provider's name, in the fetching thread, as its fetch begins (for
     progress; what it raises is ignored). One provider's failure never stops the others.
+    ``validators``: by provider name, what :func:`fetch_listing` sends back.
     """
     targets = list(targets)
     results: dict[str, FetchResult] = {}
     if not targets:
         return results
     workers = max(1, min(concurrency, len(targets)))
+    waiting = iter(targets)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dump-models") as pool:
-        futures = {
-            pool.submit(
-                _started,
-                on_start,
-                target,
-                timeout=timeout,
-                retries=retries,
-                backoff=backoff,
-                limits=limits,
-            ): target
-            for target in targets
-        }
-        for future in as_completed(futures):
-            target = futures.pop(future)
+        futures: dict[Future[FetchResult], Target] = {}
+
+        def start_next() -> None:
+            target = next(waiting, None)
+            if target is not None:
+                future = pool.submit(
+                    _started,
+                    on_start,
+                    target,
+                    timeout=timeout,
+                    retries=retries,
+                    backoff=backoff,
+                    limits=limits,
+                    validators=(validators or {}).get(target.name),
+                )
+                futures[future] = target
+
+        # A sliding window: a fetch starts only when one has been handed over, so that the
+        # listings held are those in flight, however slow ``on_result`` is.
+        for _ in range(workers):
+            start_next()
+        while futures:
+            done = next(as_completed(futures))
+            target = futures.pop(done)
             try:
-                result = future.result()
+                result = done.result()
             except Exception as exc:  # fetch_listing catches everything; belt and braces
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"
                 result = _failed(target, reason, time.monotonic(), time.time(), 0)
-            del future  # it holds the listing too
+            del done  # it holds the listing too
             if on_result is not None:
                 result = _hand_over(result, target, on_result)
             results[target.name] = result
+            start_next()
     return {t.name: results[t.name] for t in targets if t.name in results}
 
 

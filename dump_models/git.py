@@ -284,6 +284,17 @@ class Git:
                 heads[ref.removeprefix("refs/heads/")] = sha
         return heads
 
+    def remote_heads_under(self, prefix: str) -> dict[str, str]:
+        """``{branch: sha}`` of the branches ``<prefix>/<name>`` on origin (one level)."""
+        out = self.remote("ls-remote", "origin", f"refs/heads/{prefix}/*")
+        heads = {}
+        for line in out.splitlines():
+            sha, _, ref = line.partition("\t")
+            name = ref.removeprefix(f"refs/heads/{prefix}/")
+            if ref.startswith(f"refs/heads/{prefix}/") and name and "/" not in name:
+                heads[f"{prefix}/{name}"] = sha
+        return heads
+
     def remote_default_branch(self) -> str | None:
         """The branch origin's HEAD points at, asked of the remote itself."""
         out = self.remote("ls-remote", "--symref", "origin", "HEAD")

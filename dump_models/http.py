@@ -1,3 +1,4 @@
+# Over 350 lines: the transport, and the validators of a conditional request it sends back.
 """The HTTP transport of one provider's fetch: GETs under a deadline, with retries, Retry-After,
 a size cap, and a session that sends keys only where the provider's listing lives.
 
@@ -24,6 +25,8 @@ from .session import Session, retry_after_seconds
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is waited on for this long only
 CHUNK_SIZE = 64 * 1024
 THREAD_NAME = "dump-models-fetch"  # the helper thread of each attempt
+MAX_VALIDATOR = 1024  # characters of an ETag or Last-Modified worth keeping
+NOT_MODIFIED = 304
 
 
 class Failure(Exception):
@@ -77,6 +80,34 @@ class Response:
     body: bytes | bytearray
 
 
+@dataclass(frozen=True)
+class Validators:
+    """What a server said identifies its answer (``ETag``, ``Last-Modified``), to be sent back
+    as ``If-None-Match`` / ``If-Modified-Since``: a ``304`` then means "the same again"."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @classmethod
+    def of(cls, etag: object, last_modified: object) -> Validators | None:
+        """Validators from untrusted values (a response's headers, a cache file): each a
+        header value of printable ASCII (no line break could smuggle another header) and
+        at most :data:`MAX_VALIDATOR` characters, else left out; None when none is left."""
+
+        def usable(value: object) -> str | None:
+            if not isinstance(value, str) or not 0 < len(value) <= MAX_VALIDATOR:
+                return None
+            return value if all(" " <= c <= "~" for c in value) else None
+
+        found = cls(usable(etag), usable(last_modified))
+        return found if found.etag or found.last_modified else None
+
+    def headers(self) -> dict[str, str]:
+        """The conditional request headers."""
+        sent = {"If-None-Match": self.etag, "If-Modified-Since": self.last_modified}
+        return {name: value for name, value in sent.items() if value}
+
+
 class Deadline:
     """A point in wall-clock (monotonic) time that a whole provider's fetch must not pass."""
 
@@ -127,7 +158,8 @@ class Transport:
     def get(
         self, url: str, params: dict[str, str], headers: dict[str, str], *, max_bytes: int
     ) -> Response:
-        """GET with retries on connection errors, timeouts, 429 and 5xx; a 2xx response.
+        """GET with retries on connection errors, timeouts, 429 and 5xx; a 2xx response, or a
+        304 to a conditional request (``If-None-Match`` / ``If-Modified-Since`` in ``headers``).
 
         Raises :class:`TooLarge` past ``max_bytes``, :class:`OutOfTime` when the deadline
         comes first (a Retry-After wait that would pass it included), else :class:`Failure`.
@@ -162,6 +194,9 @@ class Transport:
                 last = _Retryable("status", f"HTTP {response.status}", retry_after=wait)
                 last_response = response
                 continue
+            conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+            if response.status == NOT_MODIFIED and conditional:
+                return response  # what the validators sent describe is still the answer
             if not 200 <= response.status < 300:
                 status = response.status
                 raise Failure(f"HTTP {status}: {body_text(response.body)}", status)

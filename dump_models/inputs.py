@@ -23,10 +23,12 @@ from .errors import DumpModelsError
 
 FailOn = Literal["any", "all", "never"]
 PublishMode = Literal["pull-request", "push", "none"]
+GroupBy = Literal["all", "provider"]  # one pull request, or one per provider (docs/scale.md)
 AutoMergeMode = Literal["never", "low"]  # "low": GitHub's auto-merge on low-risk updates
 MergeMethod = Literal["squash", "merge", "rebase"]
 FAIL_ON: tuple[str, ...] = get_args(FailOn)
 PUBLISH_MODES: tuple[str, ...] = get_args(PublishMode)
+GROUP_BY: tuple[str, ...] = get_args(GroupBy)
 AUTO_MERGE_MODES: tuple[str, ...] = get_args(AutoMergeMode)
 MERGE_METHODS: tuple[str, ...] = get_args(MergeMethod)
 DEFAULT_CONFIG = ".github/dump-models.yml"
@@ -90,6 +92,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("base", "branch", "base branch (default: the repository's default branch)"),
     Option("branch", "branch", f"update branch (default {DEFAULT_BRANCH})", default=DEFAULT_BRANCH),
+    Option(
+        "group-by",
+        "choice",
+        "one pull request for all providers, or one per provider (default all)",
+        default="all",
+        choices=GROUP_BY,
+    ),
     Option("title", "text", "pull request title (default: computed)"),
     Option("commit-message", "text", "commit message (default: computed)"),
     Option("author", "text", 'commit author and committer, "Name <email>"'),
@@ -145,6 +154,12 @@ OPTIONS: tuple[Option, ...] = (
         default="squash",
         choices=MERGE_METHODS,
     ),
+    Option(
+        "reports",
+        "text",
+        "publish what shards left: a directory of their run --report-json files (fan-out)",
+        action=False,
+    ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 ACTION_INPUTS: tuple[Option, ...] = tuple(option for option in OPTIONS if option.action)
@@ -167,6 +182,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "publish",
         "base",
         "branch",
+        "group-by",
         "title",
         "commit-message",
         "author",
@@ -181,6 +197,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "output-dir",
         "auto-merge",
         "merge-method",
+        "reports",
     ),
 }
 
@@ -200,6 +217,7 @@ class Inputs:
     publish: PublishMode = "pull-request"
     base: str | None = None  # None: the repository's default branch
     branch: str = DEFAULT_BRANCH
+    group_by: GroupBy = "all"
     title: str | None = None
     commit_message: str | None = None
     author: str | None = None
@@ -215,6 +233,7 @@ class Inputs:
     catalog: bool = False
     auto_merge: AutoMergeMode = "never"
     merge_method: MergeMethod = "squash"
+    reports: str | None = None  # publish: the shards' reports (docs/scale.md)
 
 
 # --- reading and checking ---------------------------------------------------------------

@@ -39,6 +39,7 @@ def publish_options(
         mode=inputs.publish,
         base=inputs.base,
         branch=inputs.branch,
+        group_by=inputs.group_by,
         title=inputs.title,
         commit_message=inputs.commit_message,
         labels=inputs.labels,

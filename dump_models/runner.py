@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 
 from . import canonical, secrets
-from .assessment import SUMMARY_BLOCKS_CHARS, Assessment, RiskContext
+from .assessment import SUMMARY_BLOCKS_CHARS, Assessment, RiskContext, date_paths
 from .config import Settings
-from .diff import compare_listings
 from .dumps import read_previous
 from .errors import DumpModelsError
 from .fetch import FetchResult, fetch_all
+from .http import Validators
+from .http_cache import HttpCache
 from .lifecycle import Retiring
-from .providers import CATALOG_FILE, ProviderSpec
+from .processing import FileVersions as FileVersions  # the versions change_report reads
+from .processing import Processed, Processing, not_modified, processed
+from .processing import file_digest as file_digest
+from .providers import CATALOG_FILE
 from .report import render_markdown, report_json
 from .report_sections import counts_text
 from .report_text import number, plural
 from .results import ProviderReport
+from .workers import Workers, worker_count
 
 # The job summary and --report-md hold the whole report, cut only to fit a step summary:
 # GitHub drops one over 1 MiB, counted in bytes of UTF-8, whole.  The action appends a line
@@ -28,25 +31,9 @@ from .results import ProviderReport
 STEP_SUMMARY_MAX_BYTES = 1024 * 1024
 SUMMARY_APPENDIX_BYTES = 4096
 FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
-_MAX_REASON = 300  # characters of a failure reason built from an exception
-COMPARED = ("changed", "new", "unchanged")  # a report of the file's versions before and after
 
 Emit = Callable[[str], None]
 OnReport = Callable[[ProviderReport, str], None]
-
-
-@dataclass(frozen=True)
-class FileVersions:
-    """A provider's file as a run compared it: the sha256 (hex) of the bytes it read as the
-    previous file and of the bytes it left there; None: no file."""
-
-    before: str | None
-    after: str | None
-
-
-def file_digest(data: bytes | None) -> str | None:
-    """The sha256 (hex) of a file's bytes, None for no file."""
-    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -74,95 +61,11 @@ class RunResult:
     def changed(self) -> bool:
         return any(r.status in ("changed", "new") for r in self.reports)
 
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:  # absent, a directory, unreadable: writing it will say what is wrong
-        return None
-
-
-def _count(models: list | None) -> int | None:
-    return None if models is None else len(models)
-
-
-def _failed(spec: ProviderSpec, reason: str, old_models: list | None) -> ProviderReport:
-    count = _count(old_models)
-    return ProviderReport(
-        name=spec.name,
-        status="failed",
-        error=secrets.redact(reason),
-        models_before=count,
-        models_after=count,
-    )
-
-
-def _check_renders(report: ProviderReport) -> None:
-    """Render the report on its own before its file is written, so that a value the reports
-    cannot show fails this provider and leaves its file as it was, not the run's report."""
-    canonical.dumps(report_json([report]))
-    render_markdown([report], max_chars=None)
-
-
-def process_result(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
-    """Turn one provider's fetch into its report, writing its file when that is safe.
-
-    A listing that cannot be stored (``canonical.unstorable_reason``) or whose models cannot be
-    told apart (``canonical.id_problem``) fails the provider, which keeps its file.
-    """
-    path = settings.output_dir / f"{spec.name}.json"
-    old_models = read_previous(path, spec)
-    if not result.ok:
-        return _failed(spec, result.error or "unknown error", old_models)
-    models = canonical.listing_models(result.document, spec.list_key)
-    problem = canonical.unstorable_reason(result.document, models, spec.id_field)
-    if problem:
-        return _failed(spec, f"cannot be stored: {problem}", old_models)
-    document, _ = canonical.canonical_document(spec, result.document, fetched_at=result.fetched_at)
-    new_models = canonical.listing_models(document, spec.list_key) or []
-    problem = canonical.id_problem(new_models, spec.id_field)
-    if problem:
-        return _failed(spec, problem, old_models)
-    report = compare_listings(
-        spec.name,
-        old_models,
-        new_models,
-        id_field=spec.id_field,
-        ignore_fields=spec.volatile_fields,
-    )
-    reason = canonical.guard_reason(
-        _count(old_models), len(new_models), settings.max_removal_ratio, len(report.removed)
-    )
-    if reason and not settings.force:
-        return ProviderReport(
-            name=spec.name,
-            status="guarded",
-            error=f"{reason}; {settings.force_hint} to write it",
-            models_before=_count(old_models),
-            models_after=len(new_models),  # what the listing holds; the file keeps the old
-        )
-    _check_renders(report)
-    if not settings.dry_run:
-        # A provider echoing a key back (a query key in a URL) must not get it committed.
-        text = secrets.redact(canonical.dumps(document), min_length=secrets.DATA_MIN_LENGTH)
-        canonical.write_if_changed(path, text)
-    return report
-
-
-def processed(settings: Settings, spec: ProviderSpec, result: FetchResult) -> ProviderReport:
-    """:func:`process_result` that never raises: whatever goes wrong with one provider's
-    listing (a bug included) becomes that provider's one-line failure; its file is untouched
-    (every write is atomic and the last step)."""
-    try:
-        return process_result(settings, spec, result)
-    except OSError as exc:
-        reason = f"cannot write its file: {exc}"
-    except Exception as exc:
-        reason = f"cannot process its listing: {type(exc).__name__}: {exc}"
-    reason = " ".join(reason.split())
-    if len(reason) > _MAX_REASON:
-        reason = reason[: _MAX_REASON - 1] + "\u2026"
-    return _failed(spec, reason, read_previous(settings.output_dir / f"{spec.name}.json", spec))
+    def compared(self) -> RunResult:
+        """This run with only the reports of listings it compared with their files: what a
+        pull request of one provider's says (group-by provider), no other provider's failure."""
+        kept = [r for r in self.reports if r.status in ("changed", "new", "unchanged")]
+        return replace(self, reports=kept)
 
 
 def provider_line(report: ProviderReport, seconds: float | None = None) -> str:
@@ -236,7 +139,6 @@ def run(
     (``risk``: made from the settings unless the caller shares its own); ``on_start`` is told
     each provider whose fetch begins (any thread: for progress)."""
     reports: dict[str, ProviderReport] = {}
-    versions: dict[str, FileVersions] = {}
     if risk is None:
         risk = RiskContext.from_settings(settings, warn=lambda text: emit(f"warning: {text}"))
     retiring: list[Retiring] = []  # per provider as its listing comes: not the listings
@@ -253,8 +155,8 @@ def run(
     for target in settings.targets:
         reason = target.skip_reason
         if reason is not None:
-            path = settings.output_dir / f"{target.name}.json"
-            count = _count(read_previous(path, target.spec))
+            models = read_previous(settings.output_dir / f"{target.name}.json", target.spec)
+            count = None if models is None else len(models)
             finish(
                 ProviderReport(
                     name=target.name,
@@ -265,26 +167,11 @@ def run(
                 )
             )
 
-    def on_result(result: FetchResult) -> None:
-        path = settings.output_dir / f"{result.name}.json"
-        before = file_digest(_read(path))
-        report = processed(settings, specs[result.name], result)
-        if report.status in COMPARED and not settings.dry_run:
-            versions[result.name] = FileVersions(before, file_digest(_read(path)))
-        spec = specs[result.name]
-        models = canonical.listing_models(result.document, spec.list_key)
-        retiring.extend(risk.retiring_of(report, spec, models))
-        finish(report, result.seconds)
+    def done(report: ProviderReport, seconds: float | None, models: list | None) -> None:
+        retiring.extend(risk.retiring_of(report, specs[report.name], models))
+        finish(report, seconds)
 
-    fetch_all(
-        [t for t in settings.targets if t.skip_reason is None],
-        concurrency=settings.concurrency,
-        timeout=settings.timeout,
-        retries=settings.retries,
-        limits=settings.limits,
-        on_result=on_result,
-        on_start=on_start,
-    )
+    versions = fetch_and_process(settings, done, emit, on_start)
     ordered = [reports[t.name] for t in settings.targets if t.name in reports]
     if settings.catalog and not settings.dry_run:
         write_catalog(settings, emit)
@@ -310,6 +197,92 @@ def run(
         versions=versions,
         assessment=assessment,
     )
+
+
+# A provider's report, its fetch's seconds and the models of the listing it is about (None
+# when there is none), as each provider's processing ends.
+Finish = Callable[[ProviderReport, float | None, "list | None"], None]
+
+
+def fetch_and_process(
+    settings: Settings,
+    finish: Finish,
+    emit: Emit,
+    on_start: Callable[[str], None] | None = None,
+) -> dict[str, FileVersions]:
+    """Fetch every target that is not skipped and process each listing as it comes (in
+    worker processes when that pays), calling ``finish`` for each in this thread; the file
+    versions each report compared. Validators kept from the last run are sent back
+    (``http_cache``), and a 304 is the file as it is (docs/scale.md)."""
+    job = Processing(
+        output_dir=settings.output_dir,
+        max_removal_ratio=settings.max_removal_ratio,
+        force=settings.force,
+        dry_run=settings.dry_run,
+        force_hint=settings.force_hint,
+    )
+    specs = {t.name: t.spec for t in settings.targets}
+    fetchable = [t for t in settings.targets if t.skip_reason is None]
+    cache = None if settings.http_cache is None else HttpCache(settings.http_cache)
+    sent = {}  # validators sent back: the file is still the one written from them
+    for target in fetchable:
+        validators = (
+            None if cache is None else cache.validators_for(target.spec, job.path(target.name))
+        )
+        if validators is not None:
+            sent[target.name] = validators
+    versions: dict[str, FileVersions] = {}
+    seconds: dict[str, float] = {}
+    answered: dict[str, Validators | None] = {}  # what each server said identifies its listing
+
+    def ended(name: str, done: Processed, models: list | None) -> None:
+        if done.versions is not None:
+            versions[name] = done.versions
+            if cache is not None and name in answered:
+                count = done.report.models_after
+                cache.remember(specs[name], answered.pop(name), done.versions.after, count)
+        finish(done.report, seconds.pop(name, None), models)
+
+    def on_done(name: str, done: Processed, result: FetchResult) -> None:
+        ended(name, done, canonical.listing_models(result.document, specs[name].list_key))
+
+    # Listings answered 304 need no processing: the others decide whether workers pay.
+    count = worker_count(len(fetchable) - len(sent))
+    workers = Workers(job, count, on_done) if count else None
+
+    def on_result(result: FetchResult) -> None:
+        name, spec = result.name, specs[result.name]
+        seconds[name] = result.seconds
+        if result.not_modified and cache is not None and (kept := cache.entry(name)):
+            # The file is the listing: read only when the risk looks at its models' dates.
+            models = read_previous(job.path(name), spec) if date_paths(name) else None
+            ended(name, not_modified(job, spec, kept.models, kept.file), models)
+            return
+        answered[name] = result.validators
+        if workers is None:
+            on_done(name, processed(job, spec, result), result)
+        else:
+            workers.submit(spec, result)
+
+    try:
+        fetch_all(
+            fetchable,
+            concurrency=settings.concurrency,
+            timeout=settings.timeout,
+            retries=settings.retries,
+            limits=settings.limits,
+            on_result=on_result,
+            on_start=on_start,
+            validators=sent,
+        )
+    finally:
+        if workers is not None:
+            workers.close()
+    if cache is not None and not settings.dry_run:
+        problem = cache.save()
+        if problem:
+            emit(f"warning: {problem}")
+    return versions
 
 
 def write_catalog(settings: Settings, emit: Emit) -> None:

@@ -14,7 +14,7 @@ from dump_models.cli import main
 from dump_models.config import load_settings
 from dump_models.fetch import FetchResult
 from dump_models.inputs import Inputs
-from dump_models.runner import processed
+from dump_models.processing import Processing, processed
 
 PREVIOUS_NO_ID = {"data": [{"name": f"model-{i:02d}", "object": "model"} for i in range(45)]}
 
@@ -183,7 +183,7 @@ def test_any_exception_processing_one_listing_is_that_providers_one_line(tmp_pat
         pages=1,
         fetched_at=0.0,
     )
-    report = processed(settings, spec, result)
+    report = processed(Processing(settings.output_dir), spec, result).report
     assert report.status == "failed"
     assert report.error.startswith("cannot process its listing: TypeError: ")
     assert (report.models_before, report.models_after) == (1, 1)

@@ -17,8 +17,8 @@ base tip and pushed by sha.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .. import secrets
 from ..errors import DumpModelsError
@@ -28,6 +28,7 @@ from ..report_text import plural
 from .branch import BranchResult, delete_branch, update_branch
 from .checkout import Checkout, open_checkout
 from .failures import describe_failure
+from .layouts import provider_branches, provider_entries, retire_per_provider, retire_single
 from .options import PublishOptions, validate_options
 from .ownership import DERIVED_FILES, TRAILER, owned_paths
 from .plan import FileChange, OriginMoved, Plan, PublishText, plan
@@ -54,6 +55,7 @@ __all__ = [
     "owned_paths",
     "publish",
     "publish_branch",
+    "publish_providers",
 ]
 
 ATTEMPTS = 3  # pushes rejected because origin moved are planned, built and pushed this often
@@ -76,6 +78,8 @@ class PublishResult:
     pr_url: str | None = None
     head_sha: str | None = None
     branch: str | None = None
+    # group-by provider: each provider's own result, by name (then ``operation`` is none).
+    providers: Mapping[str, PublishResult] = field(default_factory=dict)
 
 
 def publish(
@@ -98,6 +102,10 @@ def publish(
         checkout = open_checkout(options, emit)
         if checkout is None:
             return PublishResult("none")
+        if options.group_by == "provider":
+            return PublishResult("none", providers=publish_providers(checkout, render))
+        if options.mode != "push":
+            retire_per_provider(checkout)
         branch = checkout.base if options.mode == "push" else options.branch
         return publish_branch(checkout, branch, checkout.entries, render)
     except (GitError, GitHubError) as exc:
@@ -105,15 +113,20 @@ def publish(
 
 
 def publish_branch(
-    checkout: Checkout, branch: str, entries: Sequence[Entry], render: Render
+    checkout: Checkout,
+    branch: str,
+    entries: Sequence[Entry],
+    render: Render,
+    labels: Sequence[str] = (),
 ) -> PublishResult:
-    """The lifecycle of one branch and its pull request: ``entries`` laid over the base tip.
+    """The lifecycle of one branch and its pull request: ``entries`` laid over the base tip;
+    ``labels`` added to the options' on its pull request.
 
     Plans again from the new tips when origin moved, up to :data:`ATTEMPTS` times.
     """
     texts = _Texts(checkout.options, render)
     for _ in range(ATTEMPTS):
-        done = _attempt(checkout, branch, entries, texts)
+        done = _attempt(checkout, branch, entries, texts, labels)
         if done is not None:
             return done
         checkout.say(
@@ -124,8 +137,46 @@ def publish_branch(
     )
 
 
+def publish_providers(checkout: Checkout, render: Render) -> dict[str, PublishResult]:
+    """group-by provider: each provider's file on a branch ``<branch>/<provider>`` of its
+    own, with its own pull request labelled ``provider:<name>``, each through the lifecycle of
+    :func:`publish_branch`; a provider whose file is back to the base has its pull request
+    closed. The single update branch of group-by all is retired first (``layouts.py``).
+
+    One provider's failure (a branch someone else pushed to) does not stop the others: the
+    failures are raised together, in one line, once every provider has had its turn.
+    """
+    retire_single(checkout)
+    entries = provider_entries(checkout)
+    branches = provider_branches(checkout)
+    results: dict[str, PublishResult] = {}
+    failures: list[str] = []
+    for provider in sorted(set(entries) | set(branches)):
+        branch = f"{checkout.options.branch}/{provider}"
+        checkout.say(f"{provider}: {branch}")
+        try:
+            results[provider] = publish_branch(
+                checkout, branch, entries.get(provider, ()), render, (f"provider:{provider}",)
+            )
+        except DumpModelsError as exc:
+            failures.append(f"{provider}: {exc}")
+        except (GitError, GitHubError) as exc:
+            failures.append(f"{provider}: {describe_failure(exc)}")
+    if failures:
+        count = len(failures) + len(results)
+        raise DumpModelsError(
+            f"{len(failures)} of {count} providers not published: " + "; ".join(failures),
+            exit_code=1,
+        )
+    return results
+
+
 def _attempt(
-    checkout: Checkout, branch: str, entries: Sequence[Entry], texts: _Texts
+    checkout: Checkout,
+    branch: str,
+    entries: Sequence[Entry],
+    texts: _Texts,
+    labels: Sequence[str],
 ) -> PublishResult | None:
     """One plan-branch-pull-request round; None when origin moved and it must be redone."""
     planned = plan(checkout, branch, entries)
@@ -157,7 +208,7 @@ def _attempt(
         return None
     pull = update_pull_request(checkout, planned, made, text)
     pushed = made.operation in ("created", "updated")
-    decorate_pull_request(checkout, pull, risk=level, pushed=pushed, head_sha=made.head_sha)
+    decorate_pull_request(checkout, pull, labels, risk=level, pushed=pushed, head_sha=made.head_sha)
     made = delete_branch(checkout, made)
     return PublishResult(pull.operation, pull.number, pull.url, made.head_sha, branch)
 

@@ -13,6 +13,7 @@ from ..inputs import (
     DEFAULT_OUTPUT_DIR,
     PUBLISH_MODES,
     AutoMergeMode,
+    GroupBy,
     MergeMethod,
     PublishMode,
 )
@@ -32,6 +33,8 @@ class PublishOptions:
     mode: PublishMode = "pull-request"
     base: str | None = None
     branch: str = DEFAULT_BRANCH
+    # provider: a branch <branch>/<provider> and a pull request per provider (per_provider.py)
+    group_by: GroupBy = "all"
     title: str | None = None
     commit_message: str | None = None
     labels: tuple[str, ...] = ()
@@ -70,6 +73,11 @@ def validate_options(options: PublishOptions) -> None:
     if options.mode not in PUBLISH_MODES:
         modes = ", ".join(PUBLISH_MODES)
         raise DumpModelsError(f"publish mode must be one of {modes}: {options.mode!r}")
+    if options.group_by == "provider" and options.mode == "push":
+        raise DumpModelsError(
+            "group-by provider opens a pull request per provider; it does not go with "
+            "publish push (fix: publish pull-request, or group-by all)"
+        )
     if options.repository is not None and options.repository.count("/") != 1:
         raise DumpModelsError(f"repository must be owner/name: {options.repository!r}")
     if options.mode == "pull-request" and not options.dry_run:

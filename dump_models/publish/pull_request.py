@@ -9,6 +9,7 @@ for on top (labels, reviewers, the risk label and auto-merge), each refusal a wa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -100,22 +101,24 @@ def update_pull_request(
 def decorate_pull_request(
     checkout: Checkout,
     pull: PullRequestResult,
+    labels: Sequence[str] = (),
     *,
     risk: Level | None = None,
     pushed: bool = False,
     head_sha: str | None = None,
 ) -> None:
-    """Labels and reviewers on a pull request just created or updated, then the verdict's:
-    the ``risk`` label and auto-merge for ``head_sha`` when content was ``pushed``; a refusal
-    is a warning, the pull request stands."""
+    """Labels (the options' and ``labels``) and reviewers on a pull request just created or
+    updated, then the verdict's: the ``risk`` label and auto-merge for ``head_sha`` when
+    content was ``pushed``; a refusal is a warning, the pull request stands."""
     o, gh = checkout.options, checkout.gh
     if pull.operation not in ("created", "updated") or pull.number is None or gh is None:
         return
-    if o.labels:
+    wanted = list(dict.fromkeys((*o.labels, *labels)))
+    if wanted:
         try:
-            gh.add_labels(pull.number, list(o.labels))
+            gh.add_labels(pull.number, wanted)
         except GitHubError as exc:
-            checkout.warn(f"labels {', '.join(o.labels)} not added: {exc.message}")
+            checkout.warn(f"labels {', '.join(wanted)} not added: {exc.message}")
     if o.reviewers:
         try:
             gh.request_reviewers(pull.number, list(o.reviewers))
