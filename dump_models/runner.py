@@ -31,6 +31,10 @@ from .workers import Workers, worker_count
 STEP_SUMMARY_MAX_BYTES = 1024 * 1024
 SUMMARY_APPENDIX_BYTES = 4096
 FULL_REPORT_MAX_BYTES = STEP_SUMMARY_MAX_BYTES - SUMMARY_APPENDIX_BYTES
+# The added models whose details (price, context, capabilities) a run keeps for its reports:
+# more rows than a 1 MiB summary or a 60,000-character PR body can show. Past it, a provider's
+# added models are listed by id, so memory does not grow with a first run over every provider.
+ADDED_DETAILS_LIMIT = 10_000
 
 Emit = Callable[[str], None]
 OnReport = Callable[[ProviderReport, str], None]
@@ -143,7 +147,13 @@ def run(
         risk = RiskContext.from_settings(settings, warn=lambda text: emit(f"warning: {text}"))
     retiring: list[Retiring] = []  # per provider as its listing comes: not the listings
 
+    details_kept = 0
+
     def finish(report: ProviderReport, seconds: float | None = None) -> None:
+        nonlocal details_kept
+        details_kept += len(report.added_records)
+        if details_kept > ADDED_DETAILS_LIMIT:
+            report.added_records = {}  # listed by id: the reports keep only what they can show
         reports[report.name] = report
         line = secrets.redact(provider_line(report, seconds))
         if on_report is not None:

@@ -310,3 +310,26 @@ def test_a_key_echoed_inside_a_listing_is_not_written(tmp_path, monkeypatch, cap
     code, *_ = run_cli(tmp_path, monkeypatch, capsys)
     text = (tmp_path / "models/custom.json").read_text()
     assert code == 0 and CANARY not in text and '"note": "echo ***"' in text
+
+
+def test_a_first_run_keeps_added_models_details_only_up_to_what_a_report_can_show(
+    tmp_path, server, monkeypatch
+):
+    # Memory must not grow with every provider's added models (docs/scale.md): past the limit
+    # a provider's added models are listed by id, without the details nobody could be shown.
+    from dump_models import runner
+    from dump_models.config import load_settings
+    from dump_models.inputs import Inputs
+
+    monkeypatch.setattr(runner, "ADDED_DETAILS_LIMIT", 5)
+    names = ["alpha", "beta"]
+    for name in names:
+        server.route(f"/{name}/models", openai_style(openai_models(4, name)))
+    configure(tmp_path, server, {name: {"auth": "none"} for name in names})
+    settings = load_settings(Inputs(), workspace=tmp_path)
+    result = runner.run(settings, emit=lambda line: None)
+
+    kept = sorted(len(report.added_records) for report in result.reports)
+    assert kept == [0, 4]  # the first provider's details, the second's ids only
+    for name in names:  # every added model is still in the report
+        assert all(f"{name}-{i:03d}" in result.markdown for i in range(4)), result.markdown
