@@ -16,13 +16,11 @@ from .errors import DumpModelsError
 from .http_cache import HTTP_CACHE
 from .inputs import DEFAULT_OUTPUT_DIR, STDOUT, FailOn, Inputs, how_to_turn_on
 from .lc import lc_spec, read_lc_config
-from .lifecycle import LifecycleSettings
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import workspace_path
 from .providers import ProviderSpec, Target, builtin_registry
-from .risk_policy import RiskPolicy
+from .risk_policy import LifecycleSettings, RiskPolicy, UsageSettings
 from .suggest import did_you_mean
-from .usage import UsageSettings
 
 DEFAULT_SERVER_URL = "https://github.com"
 

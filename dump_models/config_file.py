@@ -18,7 +18,6 @@ import yaml
 
 from .errors import DumpModelsError
 from .inputs import DEFAULT_CONFIG
-from .lifecycle import parse_lifecycle
 from .limits import DEFAULT_LIMITS
 from .providers import (
     CI_VARIABLES,
@@ -30,9 +29,8 @@ from .providers import (
     default_key_env,
     is_ci_variable,
 )
-from .risk_policy import parse_policy
+from .risk_policy import parse_lifecycle, parse_policy, parse_usage
 from .suggest import did_you_mean
-from .usage import parse_usage
 
 # The blocks whose own module reads them (docs/risk.md): key -> its parser, given the mapping
 # under the key (None when absent) and the file's Where for `file:line` errors.

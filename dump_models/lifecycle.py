@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dump_models.diff import ProviderReport
-from dump_models.errors import ErrorAt
 from dump_models.report import escape
-
-DEFAULT_RETIRING_WITHIN_DAYS = 90
-MAX_RETIRING_WITHIN_DAYS = 3660  # ten years: anything longer is no "soon"
+from dump_models.risk_policy import (  # noqa: F401 (the lifecycle block is read with the policy)
+    DEFAULT_RETIRING_WITHIN_DAYS,
+    MAX_RETIRING_WITHIN_DAYS,
+    LifecycleSettings,
+    parse_lifecycle,
+)
 
 
 class DatedRecord(Protocol):
@@ -31,13 +33,6 @@ class DatedRecord(Protocol):
 
     @property
     def deprecation_date(self) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class LifecycleSettings:
-    """The config's ``lifecycle:`` block."""
-
-    retiring_within_days: int = DEFAULT_RETIRING_WITHIN_DAYS
 
 
 @dataclass(frozen=True)
@@ -145,29 +140,3 @@ def render_retiring(items: Sequence[Retiring], *, limit: int = 100) -> list[str]
     if len(items) > limit:
         lines += [f"\u2026 and {len(items) - limit} more (see the JSON report)", ""]
     return lines
-
-
-def parse_lifecycle(data: object, where: ErrorAt) -> LifecycleSettings:
-    """The config's ``lifecycle:`` mapping (None: absent); a bad key or value is a one-line
-    :class:`DumpModelsError` made by ``where`` for its key path."""
-    if data is None:
-        return LifecycleSettings()
-    if not isinstance(data, Mapping):
-        raise where.error("lifecycle must be a mapping (retiring_within_days: 90)", "lifecycle")
-    for key, value in data.items():
-        if key != "retiring_within_days":
-            raise where.error(
-                f"unknown key {key!r} in lifecycle; expected one of: retiring_within_days",
-                "lifecycle",
-                str(key),
-            )
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        if not whole or not 0 <= value <= MAX_RETIRING_WITHIN_DAYS:
-            raise where.error(
-                f"lifecycle.retiring_within_days is {value!r}; it must be a whole number of "
-                f"days from 0 to {MAX_RETIRING_WITHIN_DAYS}",
-                "lifecycle",
-                key,
-            )
-        return LifecycleSettings(value)
-    return LifecycleSettings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -174,3 +175,87 @@ def parse_policy(data: object, where: ErrorAt) -> RiskPolicy:
             raise where.error(f"risk.{key} is {value!r}; it must be {hint}", "risk", key)
         values[key] = parsed
     return RiskPolicy(**values)  # type: ignore[arg-type]
+
+
+# -- the lifecycle: and usage: blocks, read with the policy (config needs no feature module) --
+
+DEFAULT_RETIRING_WITHIN_DAYS = 90
+MAX_RETIRING_WITHIN_DAYS = 3660  # ten years: anything longer is no "soon"
+# Control characters, which no glob of a tracked path holds.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    """The config's ``lifecycle:`` block."""
+
+    retiring_within_days: int = DEFAULT_RETIRING_WITHIN_DAYS
+
+
+def parse_lifecycle(data: object, where: ErrorAt) -> LifecycleSettings:
+    """The config's ``lifecycle:`` mapping (None: absent); a bad key or value is a one-line
+    :class:`DumpModelsError` made by ``where`` for its key path."""
+    if data is None:
+        return LifecycleSettings()
+    if not isinstance(data, Mapping):
+        raise where.error("lifecycle must be a mapping (retiring_within_days: 90)", "lifecycle")
+    for key, value in data.items():
+        if key != "retiring_within_days":
+            raise where.error(
+                f"unknown key {key!r} in lifecycle; expected one of: retiring_within_days",
+                "lifecycle",
+                str(key),
+            )
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if not whole or not 0 <= value <= MAX_RETIRING_WITHIN_DAYS:
+            raise where.error(
+                f"lifecycle.retiring_within_days is {value!r}; it must be a whole number of "
+                f"days from 0 to {MAX_RETIRING_WITHIN_DAYS}",
+                "lifecycle",
+                key,
+            )
+        return LifecycleSettings(value)
+    return LifecycleSettings()
+
+
+@dataclass(frozen=True)
+class UsageSettings:
+    """The config's ``usage:`` block: the globs of tracked files to search (none: off)."""
+
+    paths: tuple[str, ...] = ()
+
+
+def _glob_problem(value: object) -> bool:
+    if not isinstance(value, str) or not value or _CONTROL.search(value):
+        return True
+    # A leading ":" would be read as pathspec magic; "/" and ".." leave the repository.
+    return value.startswith((":", "/")) or ".." in value.split("/")
+
+
+def parse_usage(data: object, where: ErrorAt) -> UsageSettings:
+    """The config's ``usage:`` mapping (None: absent); a bad key or glob is a one-line
+    :class:`DumpModelsError` made by ``where`` for its key path."""
+    if data is None:
+        return UsageSettings()
+    if not isinstance(data, Mapping):
+        raise where.error("usage must be a mapping with paths: [globs]", "usage")
+    for key in data:
+        if key != "paths":
+            raise where.error(
+                f"unknown key {key!r} in usage; expected one of: paths", "usage", str(key)
+            )
+    paths = data.get("paths")
+    if paths is None:
+        return UsageSettings()
+    if not isinstance(paths, list):
+        raise where.error("usage.paths must be a list of globs", "usage", "paths")
+    for value in paths:
+        if _glob_problem(value):
+            raise where.error(
+                f"usage.paths has {value!r}; each glob must be a path pattern inside the "
+                "repository (src/**/*.py), not empty, not starting with '/' or ':', "
+                "without '..'",
+                "usage",
+                "paths",
+            )
+    return UsageSettings(tuple(paths))

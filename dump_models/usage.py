@@ -18,21 +18,14 @@ from urllib.parse import quote
 
 from dump_models import decimals
 from dump_models.diff import ProviderReport
-from dump_models.errors import DumpModelsError, ErrorAt
+from dump_models.errors import DumpModelsError
 from dump_models.lifecycle import Retiring
 from dump_models.normalize import PRICE_FIELDS
 from dump_models.report import escape
+from dump_models.risk_policy import UsageSettings, parse_usage  # noqa: F401 (read with the policy)
 from dump_models.whole_ids import Matcher, Model
 
 _COMMIT = re.compile(r"HEAD|[0-9a-f]{40}|[0-9a-f]{64}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class UsageSettings:
-    """The config's ``usage:`` block: the globs of tracked files to search (none: off)."""
-
-    paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, order=True)
@@ -262,39 +255,3 @@ def render_in_use(
 
 
 # -- the config block -------------------------------------------------------------------
-
-
-def _glob_problem(value: object) -> bool:
-    if not isinstance(value, str) or not value or _CONTROL.search(value):
-        return True
-    # A leading ":" would be read as pathspec magic; "/" and ".." leave the repository.
-    return value.startswith((":", "/")) or ".." in value.split("/")
-
-
-def parse_usage(data: object, where: ErrorAt) -> UsageSettings:
-    """The config's ``usage:`` mapping (None: absent); a bad key or glob is a one-line
-    :class:`DumpModelsError` made by ``where`` for its key path."""
-    if data is None:
-        return UsageSettings()
-    if not isinstance(data, Mapping):
-        raise where.error("usage must be a mapping with paths: [globs]", "usage")
-    for key in data:
-        if key != "paths":
-            raise where.error(
-                f"unknown key {key!r} in usage; expected one of: paths", "usage", str(key)
-            )
-    paths = data.get("paths")
-    if paths is None:
-        return UsageSettings()
-    if not isinstance(paths, list):
-        raise where.error("usage.paths must be a list of globs", "usage", "paths")
-    for value in paths:
-        if _glob_problem(value):
-            raise where.error(
-                f"usage.paths has {value!r}; each glob must be a path pattern inside the "
-                "repository (src/**/*.py), not empty, not starting with '/' or ':', "
-                "without '..'",
-                "usage",
-                "paths",
-            )
-    return UsageSettings(tuple(paths))
