@@ -58,6 +58,9 @@ def key_variables(environ: Mapping[str, str]) -> list[str]:
     return sorted(name for name in names if environ.get(name, "").strip())
 
 
+PUBLISH_WARNING = "warning: "  # how publish's emit starts a warning
+
+
 class Console:
     """stdout for the Actions log: masks first; every other line redacted and made inert
     (``console.clean``) unless it is one of the tool's own commands."""
@@ -87,6 +90,14 @@ class Console:
     def line(self, text: str) -> None:
         """Print text (one line or more), redacted and inert."""
         self._write(clean(text))
+
+    def publish_line(self, text: str) -> None:
+        """A line of publish's: its ``warning: ...`` lines (a refused label, files left alone,
+        auto-merge not allowed) become ``::warning::`` annotations, the rest plain lines."""
+        if text.startswith(PUBLISH_WARNING):
+            self.warning("dump-models: publish", text.removeprefix(PUBLISH_WARNING))
+        else:
+            self.line(text)
 
     def group(self, title: str, lines: list[str]) -> None:
         """A collapsible ``::group::`` in the log."""
@@ -310,7 +321,7 @@ def _run_action(environ: dict[str, str], console: Console) -> int:
             full_report=full_report,
             risk=risk,
         )
-        published = publish(options, render, emit=console.line)
+        published = publish(options, render, emit=console.publish_line)
     except DumpModelsError as error:
         console.error(str(error))
         exit_code = error.exit_code

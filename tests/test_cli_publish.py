@@ -193,6 +193,9 @@ def test_the_actions_providers_subset_does_not_shrink_what_is_committed(tmp_path
         "models/mistral.json",
     ]
     assert "scratch.txt (not dump-models' files: left alone)" in run.stdout
+    # In the Action, publish's warnings are annotations, not plain lines.
+    [annotation] = [line for line in run.stdout.splitlines() if "scratch.txt" in line]
+    assert annotation.startswith("::warning title=dump-models%3A publish::"), annotation
 
 
 def test_ghes_server_url_scopes_the_token_header_and_a_502_is_ridden_out(
