@@ -229,6 +229,10 @@ def add_history_commands(sub: argparse._SubParsersAction) -> None:
     history.add_argument("--since", help="only commits from this date (YYYY-MM-DD) or time on")
     history.add_argument("--output", help="write the events here (default: stdout)")
     history.add_argument("--dir", default=DUMPS_DIR, help="the dumps' directory (default models)")
+    history.add_argument(
+        "--config",
+        help="YAML config: its providers' shapes (id_field, ignore_fields), as publish reads them",
+    )
 
     feed = sub.add_parser("feed", help="an Atom or JSON Feed of the change log")
     feed.add_argument(
@@ -260,12 +264,27 @@ def _write_output(data: bytes, output: str | None) -> None:
         raise DumpModelsError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
+def _config_specs(config: str | None) -> dict:
+    """Every provider's spec as the config (default file when present) makes it: the built-in
+    registry with the config's overrides and custom providers, so that a listing is read as
+    the run and publish read it."""
+    from .config import load_settings
+    from .providers import builtin_registry
+
+    settings = load_settings(inputs.Inputs(config=config), workspace=Path.cwd())
+    names = set(builtin_registry()) | set(settings.owned_providers) | set(settings.extra_specs)
+    return {name: spec for name in sorted(names) if (spec := settings.spec_for(name))}
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from .events import event_line
     from .history import history_events, parse_since
 
     since = None if args.since is None else parse_since(args.since)
-    events = history_events(Path(args.dir), since=since, workspace=Path.cwd(), warn=_complain)
+    specs = _config_specs(args.config)
+    events = history_events(
+        Path(args.dir), since=since, specs=specs, workspace=Path.cwd(), warn=_complain
+    )
     _write_output("".join(event_line(event) for event in events).encode("utf-8"), args.output)
     return 0
 

@@ -303,3 +303,26 @@ def test_the_users_git_config_does_not_change_the_events(tmp_path):
         ("openrouter", "model_added", "m/x"),
         ("copy", "model_added", "m/x"),
     ]
+
+
+def test_a_configured_providers_shape_is_read_as_publish_reads_it(tmp_path, monkeypatch, capsys):
+    # A custom provider whose models are named by `name` (id_field): without the config its
+    # models have no `id` and the history could not tell them apart.
+    repo = init_repo(tmp_path / "repo")
+    (repo / ".github").mkdir()
+    (repo / ".github" / "dump-models.yml").write_text(
+        "providers:\n  acme: {endpoint: 'https://acme.example/v1', id_field: name}\n",
+        encoding="utf-8",
+    )
+    first = json.dumps({"data": [{"name": "m-1", "context_length": 100}]})
+    second = json.dumps({"data": [{"name": "m-1", "context_length": 200}]})
+    commit_files(repo, {"models/acme.json": first}, T0, "first")
+    commit_files(repo, {"models/acme.json": second}, T0 + DAY, "second")
+    monkeypatch.chdir(repo)
+    assert main(["history"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["type"], e["model"]) for e in events] == [
+        ("model_added", "m-1"),
+        ("limit_changed", "m-1"),
+    ]
+    assert events[1]["old"] == 100 and events[1]["new"] == 200
