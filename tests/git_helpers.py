@@ -18,6 +18,33 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def seeded_origin(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    """A bare origin (``tmp_path/origin.git``) whose ``main`` holds ``files`` (path -> content)
+    in one commit."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
+    seed = tmp_path / "seed"
+    git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
+    for name, content in files.items():
+        path = seed / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    git(seed, "add", ".")
+    git(seed, "commit", "--quiet", "-m", "seed")
+    git(seed, "push", "--quiet", str(bare), "main")
+    return bare
+
+
+def clone(tmp_path: Path, remote: Path, name: str = "work") -> Path:
+    """A checkout of ``remote`` (origin) at ``tmp_path/name``."""
+    path = tmp_path / name
+    git(tmp_path, "clone", "--quiet", str(remote), str(path))
+    return path
+
+
 # What GitHub's git servers print when a push breaks a rule (each line is shown as "remote: ").
 GITHUB_REFUSALS = {
     "GH006": [

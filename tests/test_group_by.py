@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from git_helpers import git
+from git_helpers import clone, git, seeded_origin
 from github_server import FakeGitHub
 
 from dump_models import action
@@ -21,24 +21,12 @@ BASE = {name: f'{{"data": [{{"id": "{name}-1"}}]}}\n' for name in ("alpha", "bet
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
-    (seed / "models").mkdir()
-    for name, text in BASE.items():
-        (seed / "models" / f"{name}.json").write_text(text)
-    git(seed, "add", ".")
-    git(seed, "commit", "--quiet", "-m", "seed")
-    git(seed, "push", "--quiet", str(bare), "main")
-    return bare
+    return seeded_origin(tmp_path, {f"models/{name}.json": text for name, text in BASE.items()})
 
 
 @pytest.fixture
 def work(tmp_path: Path, remote: Path) -> Path:
-    path = tmp_path / "work"
-    git(tmp_path, "clone", "--quiet", str(remote), str(path))
-    return path
+    return clone(tmp_path, remote)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from git_helpers import GITHUB_REFUSALS, git, refusing_hook
+from git_helpers import GITHUB_REFUSALS, clone, git, refusing_hook, seeded_origin
 from git_http_server import GitHTTPServer
 from github_server import FakeGitHub
 
@@ -43,25 +43,13 @@ BASE_JSON = b'{"data": [{"id": "a"}]}\n'
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
     """A bare origin whose main holds README.md and models/openai.json."""
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
-    (seed / "models").mkdir()
-    (seed / "models" / "openai.json").write_bytes(BASE_JSON)
-    (seed / "README.md").write_text("hello\n")
-    git(seed, "add", ".")
-    git(seed, "commit", "--quiet", "-m", "seed")
-    git(seed, "push", "--quiet", str(bare), "main")
-    return bare
+    return seeded_origin(tmp_path, {"models/openai.json": BASE_JSON, "README.md": "hello\n"})
 
 
 @pytest.fixture
 def work(tmp_path: Path, remote: Path) -> Path:
     """The checkout publish runs in, with origin = the bare remote."""
-    path = tmp_path / "work"
-    git(tmp_path, "clone", "--quiet", str(remote), str(path))
-    return path
+    return clone(tmp_path, remote)
 
 
 @pytest.fixture

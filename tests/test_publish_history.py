@@ -15,7 +15,7 @@ from pathlib import Path
 import feedparser
 import jsonfeed
 import pytest
-from git_helpers import git
+from git_helpers import clone, git, seeded_origin
 from github_server import FakeGitHub
 from history_helpers import listing_text, openrouter_model
 from test_publish import TOKEN, remote_ref, summarize
@@ -47,24 +47,15 @@ def base_models() -> list[dict]:
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
     """A bare origin whose main holds README.md and models/openrouter.json (two models)."""
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    git(tmp_path, "clone", "--quiet", str(bare), str(seed))
-    (seed / "models").mkdir()
-    (seed / "models" / "openrouter.json").write_text(listing_text(base_models()))
-    (seed / "README.md").write_text("hello\n")
-    git(seed, "add", ".")
-    git(seed, "commit", "--quiet", "-m", "seed")
-    git(seed, "push", "--quiet", "origin", "main")
-    return bare
+    return seeded_origin(
+        tmp_path,
+        {"models/openrouter.json": listing_text(base_models()), "README.md": "hello\n"},
+    )
 
 
 @pytest.fixture
 def work(tmp_path: Path, remote: Path) -> Path:
-    path = tmp_path / "work"
-    git(tmp_path, "clone", "--quiet", str(remote), str(path))
-    return path
+    return clone(tmp_path, remote)
 
 
 @pytest.fixture
