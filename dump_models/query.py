@@ -16,21 +16,10 @@ from typing import Any
 
 from . import decimals
 from .errors import DumpModelsError
-from .normalize import NORMALIZED_FIELDS, PRICE_FIELDS
+from .normalize import LIMIT_FIELDS, NORMALIZED_FIELDS, PRICE_FIELDS
 from .records import ModelRecord
 
-SORT_FIELDS = (
-    "provider",
-    "id",
-    "name",
-    "input_price",
-    "output_price",
-    "cache_read_price",
-    "cache_write_price",
-    "context_length",
-    "max_output_tokens",
-    "deprecation_date",
-)
+SORT_FIELDS = ("provider", "id", "name", *PRICE_FIELDS, *LIMIT_FIELDS, "deprecation_date")
 CAPABILITIES = ("tools", "vision", "reasoning", "audio")
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
 _TOKENS_HINT = "use a whole number, optionally with k (1,000) or m (1,000,000), such as 128k"
